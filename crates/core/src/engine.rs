@@ -1,0 +1,279 @@
+//! The inference engine: ONNX bytes in, a compiled tract plan out, batches of rows run
+//! through it.
+//!
+//! This is the only module that calls tract. tract documents `tract-onnx` as internal
+//! rather than stable API, so keeping every call here means a tract upgrade touches one
+//! file.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use thiserror::Error;
+use tract_onnx::pb;
+use tract_onnx::prelude::*;
+
+use crate::signature::{Dim, Signature, TensorSpec};
+use crate::tensor::{ElementType, TensorData, Tensors, Values};
+
+/// Why a model could not be loaded.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error("not an ONNX model: the file could not be decoded ({reason})")]
+    Decode { reason: String },
+    #[error("the ONNX file has no graph")]
+    NoGraph,
+    #[error("the ONNX file has no inputs")]
+    NoInputs,
+    #[error("{role} `{name}` is not a tensor")]
+    NotATensor { role: &'static str, name: String },
+    #[error("{role} `{name}` has element type {code}, which Modelport does not support")]
+    UnsupportedType { role: &'static str, name: String, code: i32 },
+    /// tract refused the graph; `reason` carries tract's chain of context, which names
+    /// the node that failed.
+    #[error("the model could not be compiled: {reason}")]
+    Compile { reason: String },
+}
+
+/// Why a batch could not be run.
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("input `{name}` is missing")]
+    MissingInput { name: String },
+    #[error("input `{name}` is not an input of this model (it takes {expected})")]
+    UnknownInput { name: String, expected: String },
+    #[error("input `{name}` has rank {got}, the model expects {expected}")]
+    Rank { name: String, expected: String, got: usize },
+    #[error("input `{name}` has size {got} on axis {axis}, the model expects {expected}")]
+    Dimension { name: String, axis: usize, expected: usize, got: usize },
+    #[error("input `{name}` has shape {shape:?}, which needs {expected} values, but has {got}")]
+    ValueCount { name: String, shape: Vec<usize>, expected: usize, got: usize },
+    #[error("input `{name}` holds {got} values, the model expects {expected}")]
+    Type { name: String, expected: ElementType, got: ElementType },
+    #[error("inference failed: {reason}")]
+    Inference { reason: String },
+    #[error("output `{name}` could not be converted to its declared type {expected}: {reason}")]
+    Output { name: String, expected: ElementType, reason: String },
+}
+
+/// A compiled model, ready to run any number of batches.
+#[derive(Debug)]
+pub struct Model {
+    plan: Arc<TypedSimplePlan>,
+    signature: Signature,
+}
+
+impl Model {
+    /// Decodes, checks and compiles an ONNX model. Slow (milliseconds to tens of
+    /// milliseconds): do it once per model version, see [`ModelCache`].
+    pub fn load(bytes: &[u8]) -> Result<Self, LoadError> {
+        let onnx = tract_onnx::onnx();
+        let proto = onnx
+            .proto_model_for_read(&mut &*bytes)
+            .map_err(|e| LoadError::Decode { reason: format!("{e:#}") })?;
+        let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;
+        let signature = read_signature(graph)?;
+        if signature.inputs.is_empty() {
+            return Err(LoadError::NoInputs);
+        }
+        let plan = compile(&onnx, &proto, &signature)
+            .map_err(|e| LoadError::Compile { reason: format!("{e:#}") })?;
+        Ok(Self { plan, signature })
+    }
+
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// Runs one batch. Inputs are matched to the model's by name, checked against the
+    /// declared shapes, and cast to the declared element types; outputs come back with
+    /// their declared ONNX element types (tract may compute a label as a symbolic
+    /// dimension, for instance, where the file declares int64).
+    pub fn run(&self, inputs: &Tensors) -> Result<Tensors, RunError> {
+        if let Some(name) = inputs.keys().find(|n| self.signature.input(n).is_none()) {
+            let expected = self.signature.inputs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            return Err(RunError::UnknownInput { name: name.clone(), expected: expected.join(", ") });
+        }
+        let values = self
+            .signature
+            .inputs
+            .iter()
+            .map(|spec| {
+                let data = inputs
+                    .get(&spec.name)
+                    .ok_or_else(|| RunError::MissingInput { name: spec.name.clone() })?;
+                Ok(to_tract(spec, data)?.into_tvalue())
+            })
+            .collect::<Result<TVec<_>, RunError>>()?;
+        let outputs = self
+            .plan
+            .run(values)
+            .map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
+        self.signature
+            .outputs
+            .iter()
+            .zip(outputs)
+            .map(|(spec, value)| Ok((spec.name.clone(), from_tract(spec, &value)?)))
+            .collect()
+    }
+}
+
+/// Compiled models by key (a model version's hash, say): each is compiled once and then
+/// shared.
+#[derive(Debug, Default)]
+pub struct ModelCache {
+    models: HashMap<String, Arc<Model>>,
+}
+
+impl ModelCache {
+    pub fn get(&self, key: &str) -> Option<Arc<Model>> {
+        self.models.get(key).cloned()
+    }
+
+    /// The model under `key`, compiled from `bytes` only if it is not there yet.
+    pub fn get_or_load(&mut self, key: &str, bytes: &[u8]) -> Result<Arc<Model>, LoadError> {
+        if let Some(model) = self.get(key) {
+            return Ok(model);
+        }
+        let model = Arc::new(Model::load(bytes)?);
+        self.models.insert(key.to_owned(), model.clone());
+        Ok(model)
+    }
+
+    pub fn len(&self) -> usize {
+        self.models.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.models.is_empty()
+    }
+}
+
+fn read_signature(graph: &pb::GraphProto) -> Result<Signature, LoadError> {
+    // ONNX lists initializers among the graph inputs in older files: those are weights.
+    let initializers: Vec<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
+    let inputs = graph
+        .input
+        .iter()
+        .filter(|i| !initializers.contains(&i.name.as_str()))
+        .map(|i| tensor_spec("input", i))
+        .collect::<Result<_, _>>()?;
+    let outputs = graph.output.iter().map(|o| tensor_spec("output", o)).collect::<Result<_, _>>()?;
+    Ok(Signature { inputs, outputs })
+}
+
+fn tensor_spec(role: &'static str, info: &pb::ValueInfoProto) -> Result<TensorSpec, LoadError> {
+    let name = info.name.clone();
+    let Some(pb::type_proto::Value::TensorType(tensor)) = info.r#type.as_ref().and_then(|t| t.value.as_ref())
+    else {
+        return Err(LoadError::NotATensor { role, name });
+    };
+    let element_type = ElementType::from_onnx(tensor.elem_type).ok_or(LoadError::UnsupportedType {
+        role,
+        name: name.clone(),
+        code: tensor.elem_type,
+    })?;
+    let shape = tensor
+        .shape
+        .iter()
+        .flat_map(|s| &s.dim)
+        .map(|d| {
+            use pb::tensor_shape_proto::dimension::Value;
+            match &d.value {
+                Some(Value::DimValue(n)) if *n >= 0 => Dim::Fixed(*n as usize),
+                Some(Value::DimParam(p)) => Dim::Symbolic(p.clone()),
+                _ => Dim::Symbolic(String::new()),
+            }
+        })
+        .collect();
+    Ok(TensorSpec { name, element_type, shape })
+}
+
+fn compile(onnx: &tract_onnx::Onnx, proto: &pb::ModelProto, signature: &Signature) -> TractResult<Arc<TypedSimplePlan>> {
+    let mut model = onnx.model_for_proto_model(proto)?;
+    // Exporters often leave the batch axis blank; tract can only optimise a graph whose
+    // input shapes are known, so blank and named axes become tract symbols.
+    for (ix, spec) in signature.inputs.iter().enumerate() {
+        let shape: TVec<TDim> = spec
+            .shape
+            .iter()
+            .enumerate()
+            .map(|(axis, d)| match d {
+                Dim::Fixed(n) => n.to_dim(),
+                Dim::Symbolic(s) if s.is_empty() => model.sym(&format!("{}_{axis}", spec.name)).to_dim(),
+                Dim::Symbolic(s) => model.sym(s).to_dim(),
+            })
+            .collect();
+        model.set_input_fact(ix, InferenceFact::dt_shape(datum_type(spec.element_type), shape))?;
+    }
+    model.into_optimized()?.into_runnable()
+}
+
+fn datum_type(t: ElementType) -> DatumType {
+    match t {
+        ElementType::Float32 => DatumType::F32,
+        ElementType::Float64 => DatumType::F64,
+        ElementType::Int32 => DatumType::I32,
+        ElementType::Int64 => DatumType::I64,
+        ElementType::Bool => DatumType::Bool,
+        ElementType::String => DatumType::String,
+    }
+}
+
+fn to_tract(spec: &TensorSpec, data: &TensorData) -> Result<Tensor, RunError> {
+    let name = || spec.name.clone();
+    if data.shape.len() != spec.shape.len() {
+        let expected = format!("{} ({spec})", spec.shape.len());
+        return Err(RunError::Rank { name: name(), expected, got: data.shape.len() });
+    }
+    for (axis, (declared, &got)) in spec.shape.iter().zip(&data.shape).enumerate() {
+        if let Dim::Fixed(expected) = *declared
+            && expected != got
+        {
+            return Err(RunError::Dimension { name: name(), axis, expected, got });
+        }
+    }
+    let expected = data.shape.iter().product();
+    if data.data.len() != expected {
+        return Err(RunError::ValueCount { name: name(), shape: data.shape.clone(), expected, got: data.data.len() });
+    }
+    let shape = &data.shape;
+    let tensor = match &data.data {
+        Values::Float32(v) => Tensor::from_shape(shape, v),
+        Values::Float64(v) => Tensor::from_shape(shape, v),
+        Values::Int32(v) => Tensor::from_shape(shape, v),
+        Values::Int64(v) => Tensor::from_shape(shape, v),
+        Values::Bool(v) => Tensor::from_shape(shape, v),
+        Values::String(v) => tract_ndarray::ArrayD::from_shape_vec(shape.as_slice(), v.clone())
+            .map(IntoTensor::into_tensor)
+            .map_err(TractError::from),
+    }
+    .map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
+    // Numbers are cast to the declared type (a float64 row for a float32 model is fine);
+    // strings and numbers do not mix.
+    let numeric = |t: ElementType| t != ElementType::String;
+    if numeric(spec.element_type) != numeric(data.element_type()) {
+        return Err(RunError::Type { name: name(), expected: spec.element_type, got: data.element_type() });
+    }
+    match tensor.cast_to_dt(datum_type(spec.element_type)) {
+        Ok(cast) => Ok(cast.into_owned()),
+        Err(e) => Err(RunError::Inference { reason: format!("input `{}`: {e:#}", spec.name) }),
+    }
+}
+
+fn from_tract(spec: &TensorSpec, value: &Tensor) -> Result<TensorData, RunError> {
+    let fail = |e: TractError| RunError::Output {
+        name: spec.name.clone(),
+        expected: spec.element_type,
+        reason: format!("{e:#}"),
+    };
+    let cast = value.cast_to_dt(datum_type(spec.element_type)).map_err(fail)?;
+    let data = match spec.element_type {
+        ElementType::Float32 => Values::Float32(cast.as_slice::<f32>().map_err(fail)?.to_vec()),
+        ElementType::Float64 => Values::Float64(cast.as_slice::<f64>().map_err(fail)?.to_vec()),
+        ElementType::Int32 => Values::Int32(cast.as_slice::<i32>().map_err(fail)?.to_vec()),
+        ElementType::Int64 => Values::Int64(cast.as_slice::<i64>().map_err(fail)?.to_vec()),
+        ElementType::Bool => Values::Bool(cast.as_slice::<bool>().map_err(fail)?.to_vec()),
+        ElementType::String => Values::String(cast.as_slice::<String>().map_err(fail)?.to_vec()),
+    };
+    Ok(TensorData::new(value.shape().to_vec(), data))
+}

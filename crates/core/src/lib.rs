@@ -1,0 +1,25 @@
+//! Modelport's core: everything that is not UI, tested natively with `cargo test`.
+//!
+//! - [`engine`] loads ONNX bytes into a compiled tract plan and runs batches. It is the
+//!   only module that calls tract: tract says `tract-onnx` is not its stable API, so the
+//!   rest of Modelport sees [`Model`], [`Signature`] and [`TensorData`] instead.
+//! - [`signature`] describes a model's inputs and outputs as declared in the ONNX file.
+//! - [`tensor`] is the serialisable tensor the worker, the golden files and the CLI share.
+//! - [`card`] is the model card: what a model predicts, its features and training data,
+//!   and how feature values become input tensors and outputs become predictions.
+//! - [`registry`] lists models, versions and channels (`models/registry.json`).
+//! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
+
+pub mod card;
+pub mod engine;
+pub mod golden;
+pub mod registry;
+pub mod signature;
+pub mod tensor;
+
+pub use card::{CardError, ModelCard, Prediction};
+pub use engine::{LoadError, Model, ModelCache, RunError};
+pub use golden::{Golden, Mismatch};
+pub use registry::{Channel, Registry};
+pub use signature::{Dim, Signature, TensorSpec};
+pub use tensor::{ElementType, TensorData, Tensors, Values};

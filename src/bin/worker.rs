@@ -1,0 +1,4 @@
+fn main() {
+    console_error_panic_hook::set_once();
+    modelport::worker::start();
+}

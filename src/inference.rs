@@ -1,0 +1,204 @@
+//! The page's handle on the inference worker: `load` and `run` as async calls, each
+//! answered by exactly one worker response.
+//!
+//! If the worker dies (a crash in the runtime, a failed start), every pending call fails
+//! with a message saying so, a fresh worker is started, and [`Inference::restarts`]
+//! ticks so that views re-load their models into it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use futures_channel::oneshot;
+use leptos::prelude::*;
+use modelport_core::{Signature, Tensors};
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use crate::protocol::{WorkerRequest, WorkerResponse, decode, encode};
+
+/// Trunk writes the worker's loader next to the page (see index.html).
+const WORKER_URL: &str = "./worker_loader.js";
+const STOPPED: &str = "the inference worker stopped before answering";
+
+/// A compiled model in the worker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    pub signature: Signature,
+    pub millis: f64,
+}
+
+/// The outputs of one batch, and the time inference took inside the worker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ran {
+    pub outputs: Tensors,
+    pub millis: f64,
+}
+
+/// A handle on the worker. It is `Copy` (the state lives in Leptos's arena), so views
+/// and event handlers can capture it freely.
+#[derive(Clone, Copy)]
+pub struct Inference {
+    shared: StoredValue<RefCell<Shared>, LocalStorage>,
+    /// Counts worker restarts. A view that loaded a model reads it, so that it loads the
+    /// model again into the new worker.
+    pub restarts: RwSignal<u32>,
+    /// Why the worker last died, for the page to say.
+    pub last_crash: RwSignal<Option<String>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    worker: Option<Worker>,
+    ready: bool,
+    /// Requests made before the worker said it was ready (earlier messages are lost).
+    queued: Vec<WorkerRequest>,
+    loads: HashMap<String, Vec<oneshot::Sender<Result<Loaded, String>>>>,
+    runs: HashMap<u64, oneshot::Sender<Result<Ran, String>>>,
+    next_id: u64,
+    // The event handlers live as long as their worker.
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+impl Inference {
+    /// Starts the worker. Call once, in the root component.
+    pub fn start() -> Self {
+        let inference = Self {
+            shared: StoredValue::new_local(RefCell::new(Shared::default())),
+            restarts: RwSignal::new(0),
+            last_crash: RwSignal::new(None),
+        };
+        inference.spawn();
+        inference
+    }
+
+    /// Fetches `url` in the worker and compiles it under `key`.
+    pub async fn load(self, key: String, url: String) -> Result<Loaded, String> {
+        let (tx, rx) = oneshot::channel();
+        let first = self.with(|shared| {
+            let waiting = shared.loads.entry(key.clone()).or_default();
+            waiting.push(tx);
+            waiting.len() == 1
+        });
+        // Concurrent loads of one key share one request.
+        if first == Some(true) {
+            self.send(WorkerRequest::Load { key, url });
+        }
+        rx.await.unwrap_or_else(|_| Err(STOPPED.into()))
+    }
+
+    /// Runs one batch through the model loaded under `key`.
+    pub async fn run(self, key: String, inputs: Tensors) -> Result<Ran, String> {
+        let (tx, rx) = oneshot::channel();
+        let id = self.with(|shared| {
+            shared.next_id += 1;
+            shared.runs.insert(shared.next_id, tx);
+            shared.next_id
+        });
+        if let Some(id) = id {
+            self.send(WorkerRequest::Run { id, key, inputs });
+        }
+        rx.await.unwrap_or_else(|_| Err(STOPPED.into()))
+    }
+
+    fn with<R>(self, f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
+        self.shared.try_with_value(|shared| f(&mut shared.borrow_mut()))
+    }
+
+    fn send(self, request: WorkerRequest) {
+        let sent = self.with(|shared| match (&shared.worker, shared.ready) {
+            (Some(worker), true) => worker.post_message(&encode(&request)).map_err(|e| format!("{e:?}")),
+            _ => {
+                shared.queued.push(request);
+                Ok(())
+            }
+        });
+        if let Some(Err(e)) = sent {
+            self.crashed(format!("a message could not be sent to it ({e})"));
+        }
+    }
+
+    fn spawn(self) {
+        let worker = match Worker::new(WORKER_URL) {
+            Ok(worker) => worker,
+            Err(e) => {
+                self.last_crash.set(Some(format!("the inference worker could not start ({e:?})")));
+                return;
+            }
+        };
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let data = event.unchecked_into::<MessageEvent>().data();
+            match decode::<WorkerResponse>(&data) {
+                Ok(response) => self.receive(response),
+                Err(e) => self.crashed(format!("it sent {e}")),
+            }
+        });
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let message = event.dyn_ref::<ErrorEvent>().map(ErrorEvent::message).unwrap_or_default();
+            self.crashed(if message.is_empty() { "it failed to start".to_owned() } else { message });
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.with(|shared| {
+            shared.worker = Some(worker);
+            shared.ready = false;
+            // Replacing the handlers while one of them runs is safe: wasm-bindgen frees a
+            // closure only once its current call has returned.
+            shared.handlers = vec![on_message, on_error];
+        });
+    }
+
+    fn receive(self, response: WorkerResponse) {
+        match response {
+            WorkerResponse::Ready => {
+                let queued = self.with(|shared| {
+                    shared.ready = true;
+                    std::mem::take(&mut shared.queued)
+                });
+                queued.into_iter().flatten().for_each(|request| self.send(request));
+            }
+            WorkerResponse::Loaded { key, signature, millis } => {
+                for tx in self.with(|shared| shared.loads.remove(&key)).flatten().unwrap_or_default() {
+                    let _ = tx.send(Ok(Loaded { signature: signature.clone(), millis }));
+                }
+            }
+            WorkerResponse::LoadFailed { key, message } => {
+                for tx in self.with(|shared| shared.loads.remove(&key)).flatten().unwrap_or_default() {
+                    let _ = tx.send(Err(message.clone()));
+                }
+            }
+            WorkerResponse::Ran { id, outputs, millis } => {
+                if let Some(tx) = self.with(|shared| shared.runs.remove(&id)).flatten() {
+                    let _ = tx.send(Ok(Ran { outputs, millis }));
+                }
+            }
+            WorkerResponse::RunFailed { id, message } => {
+                if let Some(tx) = self.with(|shared| shared.runs.remove(&id)).flatten() {
+                    let _ = tx.send(Err(message));
+                }
+            }
+        }
+    }
+
+    /// Fails everything pending, replaces the worker, and lets views know.
+    fn crashed(self, reason: String) {
+        let reason = format!("the inference worker stopped: {reason}");
+        let pending = self.with(|shared| {
+            if let Some(worker) = shared.worker.take() {
+                worker.terminate();
+            }
+            shared.queued.clear();
+            (std::mem::take(&mut shared.loads), std::mem::take(&mut shared.runs))
+        });
+        if let Some((loads, runs)) = pending {
+            for tx in loads.into_values().flatten() {
+                let _ = tx.send(Err(reason.clone()));
+            }
+            for tx in runs.into_values() {
+                let _ = tx.send(Err(reason.clone()));
+            }
+        }
+        self.spawn();
+        self.last_crash.set(Some(reason));
+        self.restarts.update(|n| *n += 1);
+    }
+}

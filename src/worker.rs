@@ -1,0 +1,85 @@
+//! The inference worker's side: fetch, compile (once per model version, cached) and run
+//! models. Every request gets exactly one response, success or failure.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use modelport_core::ModelCache;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::protocol::{WorkerRequest, WorkerResponse, decode, encode};
+
+/// Installs the message handler and tells the page the worker is ready.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let cache = Rc::new(RefCell::new(ModelCache::default()));
+    let handler_scope = scope.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        let scope = handler_scope.clone();
+        match decode::<WorkerRequest>(&event.data()) {
+            Ok(request) => handle(request, scope, cache.clone()),
+            Err(e) => web_sys::console::error_1(&format!("inference worker ignored {e}").into()),
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&scope, &WorkerResponse::Ready);
+}
+
+fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<RefCell<ModelCache>>) {
+    match request {
+        WorkerRequest::Load { key, url } => wasm_bindgen_futures::spawn_local(async move {
+            let response = match fetch_bytes(&url).await {
+                Err(message) => WorkerResponse::LoadFailed { key, message },
+                Ok(bytes) => {
+                    let start = now(&scope);
+                    match cache.borrow_mut().get_or_load(&key, &bytes) {
+                        Ok(model) => {
+                            let signature = model.signature().clone();
+                            WorkerResponse::Loaded { key, signature, millis: now(&scope) - start }
+                        }
+                        Err(e) => WorkerResponse::LoadFailed { key, message: e.to_string() },
+                    }
+                }
+            };
+            post(&scope, &response);
+        }),
+        WorkerRequest::Run { id, key, inputs } => {
+            let model = cache.borrow().get(&key);
+            let response = match model {
+                None => WorkerResponse::RunFailed { id, message: format!("model {key} is not loaded") },
+                Some(model) => {
+                    let start = now(&scope);
+                    match model.run(&inputs) {
+                        Ok(outputs) => WorkerResponse::Ran { id, outputs, millis: now(&scope) - start },
+                        Err(e) => WorkerResponse::RunFailed { id, message: e.to_string() },
+                    }
+                }
+            };
+            post(&scope, &response);
+        }
+    }
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| format!("could not download {url}: {e}"))?;
+    if !response.ok() {
+        return Err(format!("could not download {url}: HTTP {} {}", response.status(), response.status_text()));
+    }
+    response.binary().await.map_err(|e| format!("could not read {url}: {e}"))
+}
+
+fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
+    scope.performance().map_or(0.0, |p| p.now())
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, response: &WorkerResponse) {
+    if let Err(e) = scope.post_message(&encode(response)) {
+        web_sys::console::error_1(&e);
+    }
+}

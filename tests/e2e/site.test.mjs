@@ -1,0 +1,147 @@
+// The built site, used the way a person uses it: find things by role and label, type,
+// read what the page says. Expected predictions come from onnxruntime (golden.json).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { goldenRow, launchChromium, readJson, screenshot, serveSite } from "./support.mjs";
+
+// Random bytes in place of one model file: the page must say so and keep working.
+const BROKEN_MODEL = "/models/iris-forest/1.0.0/model.onnx";
+const NOISE = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919 + 13) % 251));
+
+let site;
+let browser;
+
+before(async () => {
+  site = await serveSite(new Map([[BROKEN_MODEL, NOISE]]));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  site?.close();
+});
+
+async function openPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(site.url);
+  return { page, problems };
+}
+
+/** Types a golden row into the form, field by field, found by label. */
+async function fillRow(page, card, values) {
+  for (const [i, feature] of card.features.entries()) {
+    const field = page.getByLabel(feature.name, { exact: false }).first();
+    if (feature.categories) {
+      await field.selectOption(String(values[i]));
+    } else {
+      await field.fill(String(values[i]));
+    }
+  }
+}
+
+describe("the model list", () => {
+  test("shows every shipped model with its description", async () => {
+    const { page, problems } = await openPage();
+    const registry = await readJson("models/registry.json");
+    const nav = page.getByRole("navigation", { name: "Models" });
+    for (const model of registry.models) {
+      const link = nav.getByRole("link", { name: model.title });
+      await link.waitFor();
+      assert.match(await link.textContent(), new RegExp(model.description.slice(0, 30).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    }
+    await screenshot(page, "home");
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe("predictions", () => {
+  test("a classifier predicts onnxruntime's label and probabilities from typed inputs", async () => {
+    const { page, problems } = await openPage();
+    const { card, values, outputs } = await goldenRow("iris-logreg", "1.0.0", 1);
+    await page.getByRole("link", { name: card.title }).click();
+    await page.getByRole("heading", { name: "Model card" }).waitFor();
+    await fillRow(page, card, values);
+
+    const expectedLabel = card.target.classes[outputs.label[0]];
+    const prediction = page.getByRole("region", { name: "Prediction" });
+    await prediction.locator(".predicted").filter({ hasText: expectedLabel }).waitFor();
+    // Bars are in class order; each carries the exact probability it shows.
+    const bars = prediction.getByRole("listitem");
+    assert.equal(await bars.count(), card.target.classes.length);
+    for (const [i, expected] of outputs.probabilities.entries()) {
+      const shown = Number(await bars.nth(i).getAttribute("data-probability"));
+      assert.ok(Math.abs(shown - expected) <= 1e-5, `class ${i}: ${shown} vs ${expected}`);
+      assert.match(await bars.nth(i).textContent(), new RegExp(`${(100 * expected).toFixed(1)}%`));
+    }
+    assert.match(await prediction.textContent(), /Computed on this device in [\d.]+ ms/);
+    await screenshot(page, "iris-logreg");
+    assert.deepEqual(problems, []);
+  });
+
+  test("a regressor shows onnxruntime's value with its unit, categorical features in a select", async () => {
+    const { page, problems } = await openPage();
+    const { card, values, outputs } = await goldenRow("diabetes-linear", "1.0.0", 2);
+    await page.goto(`${site.url}#/${card.name}`);
+    await page.getByRole("heading", { name: "Model card" }).waitFor();
+    assert.equal(await page.getByLabel("sex").evaluate((e) => e.tagName), "SELECT");
+    await fillRow(page, card, values);
+
+    const expected = outputs.variable[0];
+    const value = page.getByRole("region", { name: "Prediction" }).locator(".predicted");
+    await page.waitForFunction(
+      ([expected]) => {
+        const shown = Number(document.querySelector(".prediction .predicted")?.dataset.value);
+        return Math.abs(shown - expected) <= 1e-5 * Math.max(1, Math.abs(expected));
+      },
+      [expected],
+    );
+    assert.match(await value.textContent(), new RegExp(card.target.unit));
+    await screenshot(page, "diabetes-linear");
+    assert.deepEqual(problems, []);
+  });
+
+  test("a value that is not a number is pointed out, and nothing is predicted from it", async () => {
+    const { page } = await openPage();
+    await page.goto(`${site.url}#/iris-logreg`);
+    const field = page.getByLabel("petal width", { exact: false });
+    await field.waitFor();
+    await field.fill("");
+    await page.getByText("a value is required").waitFor();
+    assert.equal(await field.getAttribute("aria-invalid"), "true");
+  });
+
+  test("the digits model reads the example image drawn on its pad", async () => {
+    const { page, problems } = await openPage({ width: 390, height: 844 });
+    const { card, outputs } = await goldenRow("digits-mlp", "1.0.0", 0);
+    await page.goto(`${site.url}#/${card.name}`);
+    await page.getByRole("group", { name: "8 by 8 drawing pad" }).waitFor();
+    const expected = card.target.classes[outputs.label[0]];
+    await page.locator(".prediction .predicted").filter({ hasText: new RegExp(`^${expected}$`) }).waitFor();
+    await screenshot(page, "digits-mlp-phone");
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe("failures", () => {
+  test("a model file that fails to load is reported, and the page keeps working", async () => {
+    const { page } = await openPage();
+    await page.goto(`${site.url}#/iris-forest`);
+    const alert = page.getByRole("alert").filter({ hasText: "could not be loaded" });
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /not an ONNX model/);
+    await screenshot(page, "broken-model");
+
+    await page.getByRole("link", { name: "Iris species: logistic regression" }).click();
+    await page.locator(".prediction .predicted").waitFor();
+  });
+
+  test("a link to an unknown model says so", async () => {
+    const { page } = await openPage();
+    await page.goto(`${site.url}#/no-such-model`);
+    await page.getByRole("alert").filter({ hasText: "no model named" }).waitFor();
+  });
+});

@@ -1,0 +1,92 @@
+// Shared by the end-to-end tests: a static file server for the built site, and
+// Chromium started through playwright-core (the system's /usr/bin/chromium: nothing
+// is downloaded).
+
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+export const SITE_DIR = resolve(ROOT, process.env.SITE_DIR ?? "dist");
+export const ARTIFACTS = resolve(ROOT, "tests/e2e/artifacts");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".onnx": "application/octet-stream",
+};
+
+/** Serves `SITE_DIR` on 127.0.0.1 at a free port. `overrides` maps a URL path to the
+ * bytes to send instead of the file: how a test plants a broken model. */
+export async function serveSite(overrides = new Map()) {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
+    const body = overrides.get(path);
+    if (body !== undefined) {
+      response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+      return response.end(body);
+    }
+    const file = normalize(join(SITE_DIR, path.endsWith("/") ? path + "index.html" : path));
+    if (!file.startsWith(SITE_DIR)) {
+      response.writeHead(403);
+      return response.end();
+    }
+    try {
+      const data = await readFile(file);
+      response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      response.end(data);
+    } catch {
+      response.writeHead(404);
+      response.end("not found");
+    }
+  });
+  await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+export async function readJson(relative) {
+  return JSON.parse(await readFile(resolve(ROOT, relative), "utf8"));
+}
+
+/** Saves a screenshot for a person to look at; returns its path. */
+export async function screenshot(page, name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The golden row `row` of a shipped model: its inputs and onnxruntime's outputs. */
+export async function goldenRow(model, version, row) {
+  const golden = await readJson(`models/${model}/${version}/golden.json`);
+  const card = await readJson(`models/${model}/${version}/card.json`);
+  const input = golden.inputs.input;
+  const width = input.shape[1];
+  const values = input.data.float32.slice(row * width, (row + 1) * width);
+  const outputs = {};
+  for (const [name, tensor] of Object.entries(golden.outputs)) {
+    const data = Object.values(tensor.data)[0];
+    const rowWidth = tensor.shape.slice(1).reduce((a, b) => a * b, 1);
+    outputs[name] = data.slice(row * rowWidth, (row + 1) * rowWidth);
+  }
+  return { card, values, outputs };
+}

@@ -1,0 +1,73 @@
+//! Project automation, with nothing to install first but Rust:
+//!
+//! - `cargo xtask serve`: set up what is missing, build the site and serve it on
+//!   http://127.0.0.1:8080 (the development environment, with the shipped models);
+//! - `cargo xtask test`: set up what is missing and run every check, cheapest first,
+//!   ending with a line `N passed, N failed`;
+//! - `cargo xtask build`: the release site in `dist/`;
+//! - `cargo xtask setup`: only install what is missing;
+//! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned).
+//!
+//! Every install step checks first and skips what is there, so running any of these
+//! twice costs nothing the second time.
+
+mod setup;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(),
+        Some("serve") => setup::for_site().and_then(|()| run(trunk().args(["serve", "--release"]))),
+        Some("build") => setup::for_site().and_then(|()| build_site()),
+        Some("test") => test::all(),
+        Some("train") => setup::python().and_then(|python| run(Command::new(python).arg("training/train.py"))),
+        _ => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <serve | test | build | setup | train>";
+
+/// The workspace root: xtask lives one folder below it.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+}
+
+/// A command run from the workspace root, with cargo's installed binaries on PATH.
+pub fn command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(root());
+    command.env("PATH", setup::path_with_cargo_bin());
+    command
+}
+
+fn trunk() -> Command {
+    command("trunk")
+}
+
+/// Builds the release site into `dist/`.
+pub fn build_site() -> Result<(), String> {
+    run(trunk().args(["build", "--release"]))
+}
+
+/// Runs a command to completion, failing with its name if it fails.
+pub fn run(command: &mut Command) -> Result<(), String> {
+    let status = command.status().map_err(|e| format!("could not start {}: {e}", describe(command)))?;
+    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", describe(command))) }
+}
+
+pub fn describe(command: &Command) -> String {
+    let mut words = vec![command.get_program().to_string_lossy().into_owned()];
+    words.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
+    words.join(" ")
+}
