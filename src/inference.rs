@@ -10,11 +10,10 @@ use std::collections::HashMap;
 
 use futures_channel::oneshot;
 use leptos::prelude::*;
+use modelport_core::protocol::{WorkerRequest, WorkerResponse, decode, encode};
 use modelport_core::{Signature, Tensors};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
-
-use crate::protocol::{WorkerRequest, WorkerResponse, decode, encode};
 
 /// Trunk writes the worker's loader next to the page (see index.html).
 const WORKER_URL: &str = "./worker_loader.js";
@@ -106,7 +105,7 @@ impl Inference {
 
     fn send(self, request: WorkerRequest) {
         let sent = self.with(|shared| match (&shared.worker, shared.ready) {
-            (Some(worker), true) => worker.post_message(&encode(&request)).map_err(|e| format!("{e:?}")),
+            (Some(worker), true) => worker.post_message(&encode(&request).into()).map_err(|e| format!("{e:?}")),
             _ => {
                 shared.queued.push(request);
                 Ok(())
@@ -127,7 +126,7 @@ impl Inference {
         };
         let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let data = event.unchecked_into::<MessageEvent>().data();
-            match decode::<WorkerResponse>(&data) {
+            match decode::<WorkerResponse>(&data.as_string().unwrap_or_default()) {
                 Ok(response) => self.receive(response),
                 Err(e) => self.crashed(format!("it sent {e}")),
             }

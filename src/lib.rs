@@ -1,9 +1,6 @@
-//! The Modelport web app: a page (`bin/app.rs`) and an inference worker
-//! (`bin/worker.rs`), both thin layers over `modelport-core`.
+//! The Modelport page (`bin/app.rs`), a thin layer over `modelport-core`. Models run
+//! in the inference worker (`crates/worker`); the page holds no tract.
 //!
-//! - [`protocol`] is the only language the page and the worker share.
-//! - [`worker`] runs inside the Web Worker: it fetches and compiles models and runs
-//!   batches. Only the worker binary links it, so the page's wasm holds no tract.
 //! - [`inference`] is the page's handle on the worker: async `load` and `run`, and a
 //!   restart when the worker dies.
 //! - [`catalog`] fetches the registry and model cards.
@@ -13,5 +10,3 @@ pub mod app;
 pub mod catalog;
 pub mod components;
 pub mod inference;
-pub mod protocol;
-pub mod worker;

@@ -268,12 +268,17 @@ fn from_tract(spec: &TensorSpec, value: &Tensor) -> Result<TensorData, RunError>
     };
     let cast = value.cast_to_dt(datum_type(spec.element_type)).map_err(fail)?;
     let data = match spec.element_type {
-        ElementType::Float32 => Values::Float32(cast.as_slice::<f32>().map_err(fail)?.to_vec()),
-        ElementType::Float64 => Values::Float64(cast.as_slice::<f64>().map_err(fail)?.to_vec()),
-        ElementType::Int32 => Values::Int32(cast.as_slice::<i32>().map_err(fail)?.to_vec()),
-        ElementType::Int64 => Values::Int64(cast.as_slice::<i64>().map_err(fail)?.to_vec()),
-        ElementType::Bool => Values::Bool(cast.as_slice::<bool>().map_err(fail)?.to_vec()),
-        ElementType::String => Values::String(cast.as_slice::<String>().map_err(fail)?.to_vec()),
+        ElementType::Float32 => Values::Float32(elements(&cast).map_err(fail)?),
+        ElementType::Float64 => Values::Float64(elements(&cast).map_err(fail)?),
+        ElementType::Int32 => Values::Int32(elements(&cast).map_err(fail)?),
+        ElementType::Int64 => Values::Int64(elements(&cast).map_err(fail)?),
+        ElementType::Bool => Values::Bool(elements(&cast).map_err(fail)?),
+        ElementType::String => Values::String(elements(&cast).map_err(fail)?),
     };
     Ok(TensorData::new(value.shape().to_vec(), data))
+}
+
+/// A tensor's elements in row-major order.
+fn elements<D: Datum + Clone>(tensor: &Tensor) -> TractResult<Vec<D>> {
+    Ok(tensor.to_plain_array_view::<D>()?.iter().cloned().collect())
 }

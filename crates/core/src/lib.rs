@@ -9,15 +9,22 @@
 //!   and how feature values become input tensors and outputs become predictions.
 //! - [`registry`] lists models, versions and channels (`models/registry.json`).
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
+//! - [`protocol`] is what the page and the inference worker say to each other.
+//!
+//! Everything but [`engine`] is plain data and logic; the `engine` feature (on by
+//! default) adds tract. The page builds without it.
 
 pub mod card;
+#[cfg(feature = "engine")]
 pub mod engine;
 pub mod golden;
+pub mod protocol;
 pub mod registry;
 pub mod signature;
 pub mod tensor;
 
 pub use card::{CardError, ModelCard, Prediction};
+#[cfg(feature = "engine")]
 pub use engine::{LoadError, Model, ModelCache, RunError};
 pub use golden::{Golden, Mismatch};
 pub use registry::{Channel, Registry};

@@ -1,14 +1,13 @@
-//! The inference worker's side: fetch, compile (once per model version, cached) and run
-//! models. Every request gets exactly one response, success or failure.
+//! The inference worker: fetches, compiles (once per model version, cached) and runs
+//! models for the page. Every request gets exactly one response, success or failure.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use modelport_core::ModelCache;
+use modelport_core::protocol::{WorkerRequest, WorkerResponse, decode, encode};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
-
-use crate::protocol::{WorkerRequest, WorkerResponse, decode, encode};
 
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
@@ -17,7 +16,7 @@ pub fn start() {
     let handler_scope = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let scope = handler_scope.clone();
-        match decode::<WorkerRequest>(&event.data()) {
+        match decode::<WorkerRequest>(&event.data().as_string().unwrap_or_default()) {
             Ok(request) => handle(request, scope, cache.clone()),
             Err(e) => web_sys::console::error_1(&format!("inference worker ignored {e}").into()),
         }
@@ -79,7 +78,7 @@ fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, response: &WorkerResponse) {
-    if let Err(e) = scope.post_message(&encode(response)) {
+    if let Err(e) = scope.post_message(&encode(response).into()) {
         web_sys::console::error_1(&e);
     }
 }

@@ -1,4 +1,4 @@
 fn main() {
     console_error_panic_hook::set_once();
-    modelport::worker::start();
+    modelport_worker::start();
 }
