@@ -34,7 +34,7 @@ pub fn PredictionView(
             {outcome.predictions.into_iter().next().map(prediction)}
             <p class="latency">
                 {format!(
-                    "Computed on this device in {} ms ({} ms with the trip to the worker); compiled in {} ms.",
+                    "Computed on this device in {} ms ({} ms with the trip to the worker). Model loaded in {} ms.",
                     format_number(outcome.inference_ms, 2),
                     format_number(outcome.round_trip_ms, 2),
                     format_number(model.millis, 2),

@@ -83,10 +83,8 @@ pub fn all() -> Result<(), String> {
 /// (`# pass 3`, `# fail 0`) print. A command that fails without reporting a failure
 /// (a compile error, a crash) counts as one failure.
 fn run_counting(command: &mut Command) -> Result<(u64, u64), String> {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not start {}: {e}", describe(command)))?;
+    let mut child =
+        command.stdout(Stdio::piped()).spawn().map_err(|e| format!("could not start {}: {e}", describe(command)))?;
     let (mut passed, mut failed) = (0, 0);
     let stdout = child.stdout.take().expect("stdout is piped");
     for line in BufReader::new(stdout).lines() {

@@ -67,21 +67,44 @@ impl Model {
     /// milliseconds): do it once per model version, see [`ModelCache`].
     pub fn load(bytes: &[u8]) -> Result<Self, LoadError> {
         let onnx = tract_onnx::onnx();
-        let proto = onnx
-            .proto_model_for_read(&mut &*bytes)
-            .map_err(|e| LoadError::Decode { reason: format!("{e:#}") })?;
+        let proto =
+            onnx.proto_model_for_read(&mut &*bytes).map_err(|e| LoadError::Decode { reason: format!("{e:#}") })?;
         let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;
         let signature = read_signature(graph)?;
         if signature.inputs.is_empty() {
             return Err(LoadError::NoInputs);
         }
-        let plan = compile(&onnx, &proto, &signature)
-            .map_err(|e| LoadError::Compile { reason: format!("{e:#}") })?;
+        let plan = compile(&onnx, &proto, &signature).map_err(|e| LoadError::Compile { reason: format!("{e:#}") })?;
         Ok(Self { plan, signature })
     }
 
     pub fn signature(&self) -> &Signature {
         &self.signature
+    }
+
+    /// Runs one row of zeros (empty strings for string inputs) through the model. The
+    /// first run pays for one-time work (in a browser, compiling the wasm functions it
+    /// touches), so a caller that shows latencies warms the model up once after loading.
+    pub fn warm_up(&self) -> Result<(), RunError> {
+        let inputs = self
+            .signature
+            .inputs
+            .iter()
+            .map(|spec| {
+                let shape: Vec<usize> = spec.shape.iter().map(|d| if let Dim::Fixed(n) = d { *n } else { 1 }).collect();
+                let len = shape.iter().product();
+                let data = match spec.element_type {
+                    ElementType::Float32 => Values::Float32(vec![0.0; len]),
+                    ElementType::Float64 => Values::Float64(vec![0.0; len]),
+                    ElementType::Int32 => Values::Int32(vec![0; len]),
+                    ElementType::Int64 => Values::Int64(vec![0; len]),
+                    ElementType::Bool => Values::Bool(vec![false; len]),
+                    ElementType::String => Values::String(vec![String::new(); len]),
+                };
+                (spec.name.clone(), TensorData::new(shape, data))
+            })
+            .collect();
+        self.run(&inputs).map(drop)
     }
 
     /// Runs one batch. Inputs are matched to the model's by name, checked against the
@@ -98,16 +121,11 @@ impl Model {
             .inputs
             .iter()
             .map(|spec| {
-                let data = inputs
-                    .get(&spec.name)
-                    .ok_or_else(|| RunError::MissingInput { name: spec.name.clone() })?;
+                let data = inputs.get(&spec.name).ok_or_else(|| RunError::MissingInput { name: spec.name.clone() })?;
                 Ok(to_tract(spec, data)?.into_tvalue())
             })
             .collect::<Result<TVec<_>, RunError>>()?;
-        let outputs = self
-            .plan
-            .run(values)
-            .map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
+        let outputs = self.plan.run(values).map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
         self.signature
             .outputs
             .iter()
@@ -163,8 +181,7 @@ fn read_signature(graph: &pb::GraphProto) -> Result<Signature, LoadError> {
 
 fn tensor_spec(role: &'static str, info: &pb::ValueInfoProto) -> Result<TensorSpec, LoadError> {
     let name = info.name.clone();
-    let Some(pb::type_proto::Value::TensorType(tensor)) = info.r#type.as_ref().and_then(|t| t.value.as_ref())
-    else {
+    let Some(pb::type_proto::Value::TensorType(tensor)) = info.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
         return Err(LoadError::NotATensor { role, name });
     };
     let element_type = ElementType::from_onnx(tensor.elem_type).ok_or(LoadError::UnsupportedType {
@@ -188,7 +205,11 @@ fn tensor_spec(role: &'static str, info: &pb::ValueInfoProto) -> Result<TensorSp
     Ok(TensorSpec { name, element_type, shape })
 }
 
-fn compile(onnx: &tract_onnx::Onnx, proto: &pb::ModelProto, signature: &Signature) -> TractResult<Arc<TypedSimplePlan>> {
+fn compile(
+    onnx: &tract_onnx::Onnx,
+    proto: &pb::ModelProto,
+    signature: &Signature,
+) -> TractResult<Arc<TypedSimplePlan>> {
     let mut model = onnx.model_for_proto_model(proto)?;
     // Exporters often leave the batch axis blank; tract can only optimise a graph whose
     // input shapes are known, so blank and named axes become tract symbols.

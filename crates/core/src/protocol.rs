@@ -22,11 +22,25 @@ pub enum WorkerRequest {
 pub enum WorkerResponse {
     /// The worker's wasm is running and listening: messages sent before this are lost.
     Ready,
-    Loaded { key: String, signature: Signature, millis: f64 },
-    LoadFailed { key: String, message: String },
+    Loaded {
+        key: String,
+        signature: Signature,
+        millis: f64,
+    },
+    LoadFailed {
+        key: String,
+        message: String,
+    },
     /// `millis` is the time spent in inference alone, measured in the worker.
-    Ran { id: u64, outputs: Tensors, millis: f64 },
-    RunFailed { id: u64, message: String },
+    Ran {
+        id: u64,
+        outputs: Tensors,
+        millis: f64,
+    },
+    RunFailed {
+        id: u64,
+        message: String,
+    },
 }
 
 pub fn encode<T: Serialize>(message: &T) -> String {

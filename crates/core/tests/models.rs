@@ -132,6 +132,13 @@ fn float64_rows_are_cast_to_the_declared_float32() {
 }
 
 #[test]
+fn every_shipped_model_warms_up() {
+    for shipped in SHIPPED {
+        Model::load(shipped.onnx).unwrap().warm_up().unwrap_or_else(|e| panic!("{}: {e}", shipped.label()));
+    }
+}
+
+#[test]
 fn the_cache_compiles_each_key_once() {
     let bytes = SHIPPED[0].onnx;
     let mut cache = ModelCache::default();

@@ -3,9 +3,10 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
-use modelport_core::ModelCache;
 use modelport_core::protocol::{WorkerRequest, WorkerResponse, decode, encode};
+use modelport_core::{Model, ModelCache};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
@@ -30,18 +31,13 @@ pub fn start() {
 fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<RefCell<ModelCache>>) {
     match request {
         WorkerRequest::Load { key, url } => wasm_bindgen_futures::spawn_local(async move {
-            let response = match fetch_bytes(&url).await {
-                Err(message) => WorkerResponse::LoadFailed { key, message },
-                Ok(bytes) => {
-                    let start = now(&scope);
-                    match cache.borrow_mut().get_or_load(&key, &bytes) {
-                        Ok(model) => {
-                            let signature = model.signature().clone();
-                            WorkerResponse::Loaded { key, signature, millis: now(&scope) - start }
-                        }
-                        Err(e) => WorkerResponse::LoadFailed { key, message: e.to_string() },
-                    }
+            let start = now(&scope);
+            let response = match load(&cache, &key, &url).await {
+                Ok(model) => {
+                    let signature = model.signature().clone();
+                    WorkerResponse::Loaded { key, signature, millis: now(&scope) - start }
                 }
+                Err(message) => WorkerResponse::LoadFailed { key, message },
             };
             post(&scope, &response);
         }),
@@ -62,11 +58,21 @@ fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<R
     }
 }
 
+/// The model under `key`: from the cache, or downloaded, compiled and warmed up. A
+/// model that compiles but cannot run fails here rather than at the first prediction.
+async fn load(cache: &RefCell<ModelCache>, key: &str, url: &str) -> Result<Arc<Model>, String> {
+    if let Some(model) = cache.borrow().get(key) {
+        return Ok(model);
+    }
+    let bytes = fetch_bytes(url).await?;
+    let model = cache.borrow_mut().get_or_load(key, &bytes).map_err(|e| e.to_string())?;
+    model.warm_up().map_err(|e| e.to_string())?;
+    Ok(model)
+}
+
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let response = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| format!("could not download {url}: {e}"))?;
+    let response =
+        gloo_net::http::Request::get(url).send().await.map_err(|e| format!("could not download {url}: {e}"))?;
     if !response.ok() {
         return Err(format!("could not download {url}: HTTP {} {}", response.status(), response.status_text()));
     }
