@@ -68,7 +68,7 @@ fn WorkerBanner(inference: Inference) -> impl IntoView {
         inference.last_crash.get().map(|reason| {
             view! {
                 <p class="warning" role="alert">
-                    {format!("Predictions were interrupted: {reason}. A new worker has been started.")}
+                    {format!("Predictions were interrupted: {reason}.")}
                 </p>
             }
         })

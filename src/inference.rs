@@ -15,9 +15,12 @@ use modelport_core::{Signature, Tensors};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-/// Trunk writes the worker's loader next to the page (see index.html).
+/// The worker's loader, next to the page (public/worker_loader.js).
 const WORKER_URL: &str = "./worker_loader.js";
-const STOPPED: &str = "the inference worker stopped before answering";
+/// Restarts in a row, without the worker ever becoming ready, before giving up: a worker
+/// that cannot start (a broken or missing wasm file) would otherwise restart forever.
+const MAX_FAILED_STARTS: u32 = 3;
+const STOPPED: &str = "the inference worker is not running";
 
 /// A compiled model in the worker.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +54,8 @@ struct Shared {
     ready: bool,
     /// Requests made before the worker said it was ready (earlier messages are lost).
     queued: Vec<WorkerRequest>,
+    /// Crashes since the worker last said it was ready.
+    failed_starts: u32,
     loads: HashMap<String, Vec<oneshot::Sender<Result<Loaded, String>>>>,
     runs: HashMap<u64, oneshot::Sender<Result<Ran, String>>>,
     next_id: u64,
@@ -106,8 +111,17 @@ impl Inference {
     fn send(self, request: WorkerRequest) {
         let sent = self.with(|shared| match (&shared.worker, shared.ready) {
             (Some(worker), true) => worker.post_message(&encode(&request).into()).map_err(|e| format!("{e:?}")),
-            _ => {
+            (Some(_), false) => {
                 shared.queued.push(request);
+                Ok(())
+            }
+            // The worker could not be restarted: dropping the caller's channel answers it
+            // at once.
+            (None, _) => {
+                match request {
+                    WorkerRequest::Load { key, .. } => drop(shared.loads.remove(&key)),
+                    WorkerRequest::Run { id, .. } => drop(shared.runs.remove(&id)),
+                }
                 Ok(())
             }
         });
@@ -151,6 +165,7 @@ impl Inference {
             WorkerResponse::Ready => {
                 let queued = self.with(|shared| {
                     shared.ready = true;
+                    shared.failed_starts = 0;
                     std::mem::take(&mut shared.queued)
                 });
                 queued.into_iter().flatten().for_each(|request| self.send(request));
@@ -180,24 +195,31 @@ impl Inference {
 
     /// Fails everything pending, replaces the worker, and lets views know.
     fn crashed(self, reason: String) {
-        let reason = format!("the inference worker stopped: {reason}");
         let pending = self.with(|shared| {
             if let Some(worker) = shared.worker.take() {
                 worker.terminate();
             }
             shared.queued.clear();
-            (std::mem::take(&mut shared.loads), std::mem::take(&mut shared.runs))
+            shared.failed_starts += 1;
+            (std::mem::take(&mut shared.loads), std::mem::take(&mut shared.runs), shared.failed_starts)
         });
-        if let Some((loads, runs)) = pending {
-            for tx in loads.into_values().flatten() {
-                let _ = tx.send(Err(reason.clone()));
-            }
-            for tx in runs.into_values() {
-                let _ = tx.send(Err(reason.clone()));
-            }
+        let Some((loads, runs, failed_starts)) = pending else { return };
+        let give_up = failed_starts >= MAX_FAILED_STARTS;
+        let reason = if give_up {
+            format!("the inference worker stopped ({reason}) and could not be restarted; reload the page to try again")
+        } else {
+            format!("the inference worker stopped ({reason}); a new one has been started")
+        };
+        for tx in loads.into_values().flatten() {
+            let _ = tx.send(Err(reason.clone()));
         }
-        self.spawn();
+        for tx in runs.into_values() {
+            let _ = tx.send(Err(reason.clone()));
+        }
         self.last_crash.set(Some(reason));
-        self.restarts.update(|n| *n += 1);
+        if !give_up {
+            self.spawn();
+            self.restarts.update(|n| *n += 1);
+        }
     }
 }

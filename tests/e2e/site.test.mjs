@@ -145,3 +145,24 @@ describe("failures", () => {
     await page.getByRole("alert").filter({ hasText: "no model named" }).waitFor();
   });
 });
+
+describe("a worker that cannot start", () => {
+  test("is reported in words, and the page stays usable", async () => {
+    // A separate site whose worker wasm is garbage: the worker dies at every start.
+    const broken = await serveSite(new Map([["/worker_bg.wasm", NOISE]]));
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${broken.url}#/iris-logreg`);
+      const banner = page.getByRole("alert").filter({ hasText: "Predictions were interrupted" });
+      await banner.filter({ hasText: "could not be restarted" }).waitFor();
+      await page.getByRole("alert").filter({ hasText: "This model could not be loaded" }).waitFor();
+      // Everything that does not need the worker still works.
+      await page.getByRole("link", { name: "Wine cultivar: gradient boosting" }).click();
+      await page.getByRole("heading", { name: "Model card" }).waitFor();
+      await screenshot(page, "worker-failed");
+    } finally {
+      broken.close();
+    }
+  });
+});
