@@ -32,12 +32,16 @@ pub fn FeatureField(
     let unit = feature.unit.clone().map(|u| format!(" ({u})")).unwrap_or_default();
     let stats = &feature.training;
     let (min, max) = (stats.min, stats.max);
-    let range = format!(
-        "training range {} to {}{}",
-        format_number(min, 6),
-        format_number(max, 6),
-        feature.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
-    );
+    // A categorical feature's choices say everything; a number field gets its range.
+    let range = match feature.categories {
+        Some(_) => String::new(),
+        None => format!(
+            "training range {} to {}{}",
+            format_number(min, 6),
+            format_number(max, 6),
+            feature.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+        ),
+    };
     // A value outside the training range still gets a prediction, with a warning: the
     // model has never seen such data.
     let problem = move || match parse_field(&text()) {
@@ -85,7 +89,11 @@ pub fn FeatureField(
             <label for=id>{feature.name.clone()}{unit}</label>
             {control}
             <span class="hint" id=hint_id.clone() class:problem=move || problem().is_some()>
-                {move || problem().map(|p| format!("{p}; {range}")).unwrap_or_else(|| range.clone())}
+                {move || match problem() {
+                    Some(p) if range.is_empty() => p,
+                    Some(p) => format!("{p}; {range}"),
+                    None => range.clone(),
+                }}
             </span>
         </div>
     }

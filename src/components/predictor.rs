@@ -66,6 +66,7 @@ pub fn Predictor(
         });
     });
 
+    let is_image = layout.is_some();
     let fields = match layout {
         Some(modelport_core::card::Layout::Image { width, height, min, max }) => {
             view! { <ImagePad texts width height min max /> }.into_any()
@@ -83,7 +84,7 @@ pub fn Predictor(
             <h2 id="predict-heading">"Try it"</h2>
             <div class="predictor-body">
                 <form class="features" on:submit=|ev| ev.prevent_default()>
-                    <div class="fields">{fields}</div>
+                    <div class="fields" class:image=is_image>{fields}</div>
                     <button type="button" class="secondary" on:click=move |_| texts.set(example.clone())>
                         "Reset to the example row"
                     </button>
