@@ -66,15 +66,17 @@ describe("predictions", () => {
     await page.getByRole("heading", { name: "Model card" }).waitFor();
     await fillRow(page, card, values);
 
-    const expectedLabel = card.target.classes[outputs.label[0]];
+    // Predictions follow typing, so earlier rows' results show first: wait for this
+    // row's. Bars are in class order; each carries the exact probability it shows.
+    await page.waitForFunction((expected) => {
+      const bars = [...document.querySelectorAll(".prediction .probabilities li")];
+      return bars.length === expected.length &&
+        bars.every((bar, i) => Math.abs(Number(bar.dataset.probability) - expected[i]) <= 1e-5);
+    }, outputs.probabilities);
     const prediction = page.getByRole("region", { name: "Prediction" });
-    await prediction.locator(".predicted").filter({ hasText: expectedLabel }).waitFor();
-    // Bars are in class order; each carries the exact probability it shows.
+    assert.equal(await prediction.locator(".predicted").textContent(), card.target.classes[outputs.label[0]]);
     const bars = prediction.getByRole("listitem");
-    assert.equal(await bars.count(), card.target.classes.length);
     for (const [i, expected] of outputs.probabilities.entries()) {
-      const shown = Number(await bars.nth(i).getAttribute("data-probability"));
-      assert.ok(Math.abs(shown - expected) <= 1e-5, `class ${i}: ${shown} vs ${expected}`);
       assert.match(await bars.nth(i).textContent(), new RegExp(`${(100 * expected).toFixed(1)}%`));
     }
     assert.match(await prediction.textContent(), /Computed on this device in [\d.]+ ms/);
