@@ -149,3 +149,12 @@ fn the_cache_compiles_each_key_once() {
     assert_eq!(cache.len(), 1);
     assert!(cache.get_or_load("b", b"not a model").is_err());
 }
+
+#[test]
+fn an_unknown_operator_is_named_with_its_node() {
+    let bytes = include_bytes!("fixtures/unknown_operator.onnx");
+    let err = Model::load(bytes).expect_err("no runtime knows Frobnicate");
+    let message = err.to_string();
+    assert!(matches!(err, LoadError::Compile { .. }), "{message}");
+    assert!(message.contains("Frobnicate") && message.contains("the_unknown_node"), "{message}");
+}
