@@ -257,6 +257,12 @@ fn to_tract(spec: &TensorSpec, data: &TensorData) -> Result<Tensor, RunError> {
     if data.data.len() != expected {
         return Err(RunError::ValueCount { name: name(), shape: data.shape.clone(), expected, got: data.data.len() });
     }
+    // Numbers are cast to the declared type (a float64 row for a float32 model is fine);
+    // strings and numbers do not mix.
+    let numeric = |t: ElementType| t != ElementType::String;
+    if numeric(spec.element_type) != numeric(data.element_type()) {
+        return Err(RunError::Type { name: name(), expected: spec.element_type, got: data.element_type() });
+    }
     let shape = &data.shape;
     let tensor = match &data.data {
         Values::Float32(v) => Tensor::from_shape(shape, v),
@@ -269,16 +275,15 @@ fn to_tract(spec: &TensorSpec, data: &TensorData) -> Result<Tensor, RunError> {
             .map_err(TractError::from),
     }
     .map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
-    // Numbers are cast to the declared type (a float64 row for a float32 model is fine);
-    // strings and numbers do not mix.
-    let numeric = |t: ElementType| t != ElementType::String;
-    if numeric(spec.element_type) != numeric(data.element_type()) {
-        return Err(RunError::Type { name: name(), expected: spec.element_type, got: data.element_type() });
+    let declared = datum_type(spec.element_type);
+    // The usual case needs no cast, and no second copy of the batch.
+    if tensor.datum_type() == declared {
+        return Ok(tensor);
     }
-    match tensor.cast_to_dt(datum_type(spec.element_type)) {
-        Ok(cast) => Ok(cast.into_owned()),
-        Err(e) => Err(RunError::Inference { reason: format!("input `{}`: {e:#}", spec.name) }),
-    }
+    tensor
+        .cast_to_dt(declared)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| RunError::Inference { reason: format!("input `{}`: {e:#}", spec.name) })
 }
 
 fn from_tract(spec: &TensorSpec, value: &Tensor) -> Result<TensorData, RunError> {
