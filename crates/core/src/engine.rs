@@ -66,7 +66,8 @@ impl Model {
     /// Decodes, checks and compiles an ONNX model. Slow (milliseconds to tens of
     /// milliseconds): do it once per model version, see [`ModelCache`].
     pub fn load(bytes: &[u8]) -> Result<Self, LoadError> {
-        let onnx = tract_onnx::onnx();
+        let mut onnx = tract_onnx::onnx();
+        crate::ml::register(&mut onnx.op_register);
         let proto =
             onnx.proto_model_for_read(&mut &*bytes).map_err(|e| LoadError::Decode { reason: format!("{e:#}") })?;
         let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;

@@ -18,6 +18,8 @@ pub mod card;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod golden;
+#[cfg(feature = "engine")]
+pub mod ml;
 pub mod protocol;
 pub mod registry;
 pub mod signature;

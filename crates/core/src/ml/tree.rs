@@ -1,0 +1,450 @@
+//! Tree ensembles stored flat for evaluation: one array of 16-byte nodes for the whole
+//! forest, each tree laid out depth first with a node's true child right after it, and
+//! leaves as tagged child indices into one array of (target, weight) pairs. The three
+//! tree operators (classifier, regressor, and opset 5's `TreeEnsemble`) describe their
+//! trees as [`RawNode`]s and share this evaluation.
+
+use std::collections::HashMap;
+
+use tract_onnx::model::ParsingContext;
+use tract_onnx::pb::NodeProto;
+use tract_onnx::tract_hir::internal::*;
+
+use super::attributes;
+
+/// How a branch compares the feature with its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Leq,
+    Lt,
+    Gte,
+    Gt,
+    Eq,
+    Neq,
+    /// The feature is one of the node's `members` (TreeEnsemble, opset 5).
+    Member,
+}
+
+impl Mode {
+    /// Parses `nodes_modes`; `None` for a leaf.
+    pub(crate) fn parse(name: &str) -> TractResult<Option<Self>> {
+        Ok(Some(match name {
+            "BRANCH_LEQ" => Self::Leq,
+            "BRANCH_LT" => Self::Lt,
+            "BRANCH_GTE" => Self::Gte,
+            "BRANCH_GT" => Self::Gt,
+            "BRANCH_EQ" => Self::Eq,
+            "BRANCH_NEQ" => Self::Neq,
+            "LEAF" => return Ok(None),
+            other => bail!("unknown node mode {other}"),
+        }))
+    }
+}
+
+/// How the trees' votes for one target combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Aggregate {
+    Sum,
+    Average,
+    Min,
+    Max,
+}
+
+impl Aggregate {
+    pub(crate) fn parse(name: &str) -> TractResult<Self> {
+        Ok(match name {
+            "SUM" => Self::Sum,
+            "AVERAGE" => Self::Average,
+            "MIN" => Self::Min,
+            "MAX" => Self::Max,
+            other => bail!("unknown aggregate_function {other}"),
+        })
+    }
+}
+
+/// A node as the operator's attributes describe it.
+#[derive(Clone, Debug)]
+pub(crate) struct RawNode {
+    pub tree: i64,
+    pub id: i64,
+    /// `None` for a leaf.
+    pub mode: Option<Mode>,
+    pub feature: usize,
+    pub value: f32,
+    pub true_id: i64,
+    pub false_id: i64,
+    /// A missing (NaN) feature takes the true branch.
+    pub nan_true: bool,
+    /// The set tested by [`Mode::Member`].
+    pub members: Vec<f32>,
+}
+
+/// One weight a leaf adds to one target (or class).
+#[derive(Clone, Debug)]
+pub(crate) struct RawLeaf {
+    pub tree: i64,
+    pub id: i64,
+    pub target: usize,
+    pub weight: f32,
+}
+
+/// Marks a child index as a leaf index.
+const LEAF: u32 = 1 << 31;
+
+#[derive(Clone, Copy, Debug)]
+struct Node {
+    feature: u32,
+    value: f32,
+    /// True child, then false child; [`LEAF`]-tagged for leaves.
+    children: [u32; 2],
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Forest {
+    nodes: Vec<Node>,
+    /// Per node, when the forest mixes modes or tracks missing values.
+    modes: Vec<Mode>,
+    nan_true: Vec<bool>,
+    members: HashMap<u32, Vec<f32>>,
+    /// Every node is `x <= value` and NaN goes right: scikit-learn's trees.
+    plain_leq: bool,
+    roots: Vec<u32>,
+    /// Leaf `l`'s weights are `leaf_weights[leaf_start[l]..leaf_start[l + 1]]`.
+    leaf_start: Vec<u32>,
+    leaf_targets: Vec<u32>,
+    leaf_weights: Vec<f32>,
+    targets: usize,
+    /// The number of input columns the trees read.
+    features: usize,
+}
+
+impl Forest {
+    /// Builds the flat forest. Trees come in the order their ids first appear; every
+    /// node that no branch points to is a root, as in onnxruntime. A node with two
+    /// parents, a dangling child or an out-of-range target is an error; branches with a
+    /// single parent and roots without one rule out cycles, so a forest from a
+    /// stranger's file cannot make evaluation loop.
+    pub(crate) fn build(raw: &[RawNode], leaves: &[RawLeaf], targets: usize) -> TractResult<Self> {
+        let mut index = HashMap::with_capacity(raw.len());
+        for (ix, node) in raw.iter().enumerate() {
+            if index.insert((node.tree, node.id), ix).is_some() {
+                bail!("tree {} has two nodes with id {}", node.tree, node.id);
+            }
+        }
+        let mut parents = vec![0u8; raw.len()];
+        for node in raw.iter().filter(|n| n.mode.is_some()) {
+            for child in [node.true_id, node.false_id] {
+                let &ix = index.get(&(node.tree, child)).ok_or_else(|| {
+                    format_err!("node {} of tree {} points to node {child}, which does not exist", node.id, node.tree)
+                })?;
+                parents[ix] = parents[ix].saturating_add(1);
+                // Leaves may be shared; a branch with two parents could close a cycle.
+                if parents[ix] > 1 && raw[ix].mode.is_some() {
+                    bail!("node {child} of tree {} has more than one parent", node.tree);
+                }
+            }
+        }
+        let mut payload: HashMap<(i64, i64), Vec<(u32, f32)>> = HashMap::new();
+        for leaf in leaves {
+            if leaf.target >= targets {
+                bail!("a leaf of tree {} votes for target {}, but there are {targets}", leaf.tree, leaf.target);
+            }
+            payload.entry((leaf.tree, leaf.id)).or_default().push((leaf.target as u32, leaf.weight));
+        }
+
+        let mut forest = Self {
+            nodes: Vec::with_capacity(raw.len()),
+            modes: Vec::with_capacity(raw.len()),
+            nan_true: Vec::with_capacity(raw.len()),
+            members: HashMap::new(),
+            plain_leq: raw.iter().all(|n| n.mode.is_none() || (n.mode == Some(Mode::Leq) && !n.nan_true)),
+            roots: vec![],
+            leaf_start: vec![0],
+            leaf_targets: vec![],
+            leaf_weights: vec![],
+            targets,
+            features: raw.iter().filter(|n| n.mode.is_some()).map(|n| n.feature + 1).max().unwrap_or(0),
+        };
+        let mut trees: Vec<i64> = vec![];
+        for node in raw {
+            if !trees.contains(&node.tree) {
+                trees.push(node.tree);
+            }
+        }
+        for tree in trees {
+            let roots: Vec<usize> = (0..raw.len()).filter(|&ix| raw[ix].tree == tree && parents[ix] == 0).collect();
+            if roots.is_empty() {
+                bail!("tree {tree} has no root: its nodes form a cycle");
+            }
+            for root in roots {
+                let root = forest.place_tree(raw, &index, &payload, root)?;
+                forest.roots.push(root);
+            }
+        }
+        if u32::try_from(forest.nodes.len()).map_or(true, |n| n >= LEAF) {
+            bail!("the forest has too many nodes");
+        }
+        Ok(forest)
+    }
+
+    /// Lays one tree out depth first, true child first, and returns its root's index.
+    fn place_tree(
+        &mut self,
+        raw: &[RawNode],
+        index: &HashMap<(i64, i64), usize>,
+        payload: &HashMap<(i64, i64), Vec<(u32, f32)>>,
+        root: usize,
+    ) -> TractResult<u32> {
+        let mut root_index = 0;
+        // (raw node, where to write its index: parent node and branch, or the root).
+        let mut pending: Vec<(usize, Option<(usize, usize)>)> = vec![(root, None)];
+        while let Some((ix, slot)) = pending.pop() {
+            let node = &raw[ix];
+            let placed = match node.mode {
+                None => {
+                    for &(target, weight) in payload.get(&(node.tree, node.id)).into_iter().flatten() {
+                        self.leaf_targets.push(target);
+                        self.leaf_weights.push(weight);
+                    }
+                    self.leaf_start.push(self.leaf_targets.len() as u32);
+                    (self.leaf_start.len() - 2) as u32 | LEAF
+                }
+                Some(mode) => {
+                    let at = self.nodes.len();
+                    self.nodes.push(Node { feature: node.feature as u32, value: node.value, children: [0, 0] });
+                    self.modes.push(mode);
+                    self.nan_true.push(node.nan_true);
+                    if mode == Mode::Member {
+                        self.members.insert(at as u32, node.members.clone());
+                    }
+                    // Pushed false first so that the true child is placed right after.
+                    pending.push((index[&(node.tree, node.false_id)], Some((at, 1))));
+                    pending.push((index[&(node.tree, node.true_id)], Some((at, 0))));
+                    at as u32
+                }
+            };
+            match slot {
+                Some((parent, branch)) => self.nodes[parent].children[branch] = placed,
+                None => root_index = placed,
+            }
+        }
+        Ok(root_index)
+    }
+
+    pub(crate) fn targets(&self) -> usize {
+        self.targets
+    }
+
+    pub(crate) fn trees(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// Whether any leaf weight is negative (onnxruntime's binary classifiers read
+    /// their scores differently then).
+    pub(crate) fn has_negative_weights(&self) -> bool {
+        self.leaf_weights.iter().any(|w| *w < 0.0)
+    }
+
+    /// The distinct targets the leaves vote for.
+    pub(crate) fn voted_targets(&self) -> usize {
+        let mut seen = vec![false; self.targets];
+        self.leaf_targets.iter().for_each(|&t| seen[t as usize] = true);
+        seen.iter().filter(|s| **s).count()
+    }
+
+    /// Every tree's votes for every row of `x` (`rows` x `columns`, row-major),
+    /// combined by `aggregate`: per row and target, the combined score, and whether
+    /// any leaf voted for it.
+    pub(crate) fn evaluate(
+        &self,
+        x: &[f32],
+        rows: usize,
+        columns: usize,
+        aggregate: Aggregate,
+    ) -> TractResult<(Vec<f32>, Vec<bool>)> {
+        if columns < self.features {
+            bail!("the input has {columns} features, the trees read {}", self.features);
+        }
+        let mut scores = vec![0.0f32; rows * self.targets];
+        let mut voted = vec![false; rows * self.targets];
+        if self.plain_leq {
+            self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |_, node, v| v <= node.value);
+        } else {
+            self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |at, node, v| {
+                self.goes_true(at, node, v)
+            });
+        }
+        Ok((scores, voted))
+    }
+
+    /// The evaluation loop, specialised on the split test so that scikit-learn's
+    /// `x <= value` trees pay for nothing else.
+    fn evaluate_with(
+        &self,
+        x: &[f32],
+        columns: usize,
+        aggregate: Aggregate,
+        scores: &mut [f32],
+        voted: &mut [bool],
+        goes_true: impl Fn(usize, &Node, f32) -> bool,
+    ) {
+        let targets = self.targets;
+        for (row, (scores, voted)) in
+            x.chunks_exact(columns.max(1)).zip(scores.chunks_exact_mut(targets).zip(voted.chunks_exact_mut(targets)))
+        {
+            for &root in &self.roots {
+                let mut at = root;
+                while at & LEAF == 0 {
+                    let node = &self.nodes[at as usize];
+                    let branch = !goes_true(at as usize, node, row[node.feature as usize]);
+                    at = node.children[usize::from(branch)];
+                }
+                let leaf = (at & !LEAF) as usize;
+                let (start, end) = (self.leaf_start[leaf] as usize, self.leaf_start[leaf + 1] as usize);
+                for (&target, &weight) in self.leaf_targets[start..end].iter().zip(&self.leaf_weights[start..end]) {
+                    let (score, voted) = (&mut scores[target as usize], &mut voted[target as usize]);
+                    *score = match aggregate {
+                        Aggregate::Sum | Aggregate::Average => *score + weight,
+                        Aggregate::Min if *voted => score.min(weight),
+                        Aggregate::Max if *voted => score.max(weight),
+                        Aggregate::Min | Aggregate::Max => weight,
+                    };
+                    *voted = true;
+                }
+            }
+        }
+    }
+
+    fn goes_true(&self, at: usize, node: &Node, v: f32) -> bool {
+        if v.is_nan() && self.nan_true[at] {
+            return true;
+        }
+        match self.modes[at] {
+            Mode::Leq => v <= node.value,
+            Mode::Lt => v < node.value,
+            Mode::Gte => v >= node.value,
+            Mode::Gt => v > node.value,
+            Mode::Eq => v == node.value,
+            Mode::Neq => v != node.value,
+            Mode::Member => self.members.get(&(at as u32)).is_some_and(|m| m.contains(&v)),
+        }
+    }
+}
+
+/// The nodes and leaves of `TreeEnsembleClassifier` (`leaf_prefix` "class") and
+/// `TreeEnsembleRegressor` ("target"), from their parallel attribute lists.
+pub(crate) fn parse_legacy(
+    ctx: &ParsingContext,
+    node: &NodeProto,
+    leaf_prefix: &str,
+) -> TractResult<(Vec<RawNode>, Vec<RawLeaf>)> {
+    let trees = attributes::ints(node, "nodes_treeids")?;
+    let n = trees.len();
+    let ids = attributes::ints(node, "nodes_nodeids")?;
+    let features = attributes::ints(node, "nodes_featureids")?;
+    let modes = attributes::strings(node, "nodes_modes")?;
+    let values = attributes::floats(ctx, node, "nodes_values")?.unwrap_or_default();
+    let true_ids = attributes::ints(node, "nodes_truenodeids")?;
+    let false_ids = attributes::ints(node, "nodes_falsenodeids")?;
+    let mut nan_true = attributes::ints(node, "nodes_missing_value_tracks_true")?;
+    if nan_true.is_empty() {
+        nan_true = vec![0; n];
+    }
+    for (name, len) in [
+        ("nodes_nodeids", ids.len()),
+        ("nodes_featureids", features.len()),
+        ("nodes_modes", modes.len()),
+        ("nodes_values", values.len()),
+        ("nodes_truenodeids", true_ids.len()),
+        ("nodes_falsenodeids", false_ids.len()),
+        ("nodes_missing_value_tracks_true", nan_true.len()),
+    ] {
+        node.expect_attr(name, len == n, || format!("one value per node ({n}), got {len}"))?;
+    }
+    let nodes = (0..n)
+        .map(|i| {
+            Ok(RawNode {
+                tree: trees[i],
+                id: ids[i],
+                mode: Mode::parse(&modes[i])?,
+                feature: attributes::index(node, "nodes_featureids", features[i])?,
+                value: values[i],
+                true_id: true_ids[i],
+                false_id: false_ids[i],
+                nan_true: nan_true[i] != 0,
+                members: vec![],
+            })
+        })
+        .collect::<TractResult<Vec<_>>>()?;
+
+    let name = |suffix: &str| format!("{leaf_prefix}_{suffix}");
+    let leaf_trees = attributes::ints(node, &name("treeids"))?;
+    let leaf_ids = attributes::ints(node, &name("nodeids"))?;
+    let targets = attributes::ints(node, &name("ids"))?;
+    let weights = attributes::floats(ctx, node, &name("weights"))?.unwrap_or_default();
+    let m = leaf_trees.len();
+    attributes::same_length(node, &name("nodeids"), &leaf_ids, m)?;
+    attributes::same_length(node, &name("ids"), &targets, m)?;
+    attributes::same_length(node, &name("weights"), &weights, m)?;
+    let leaves = (0..m)
+        .map(|i| {
+            Ok(RawLeaf {
+                tree: leaf_trees[i],
+                id: leaf_ids[i],
+                target: attributes::index(node, &name("ids"), targets[i])?,
+                weight: weights[i],
+            })
+        })
+        .collect::<TractResult<Vec<_>>>()?;
+    Ok((nodes, leaves))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn branch(id: i64, feature: usize, value: f32, t: i64, f: i64) -> RawNode {
+        RawNode {
+            tree: 0,
+            id,
+            mode: Some(Mode::Leq),
+            feature,
+            value,
+            true_id: t,
+            false_id: f,
+            nan_true: false,
+            members: vec![],
+        }
+    }
+
+    fn leaf(id: i64) -> RawNode {
+        RawNode { mode: None, ..branch(id, 0, 0.0, 0, 0) }
+    }
+
+    fn vote(id: i64, weight: f32) -> RawLeaf {
+        RawLeaf { tree: 0, id, target: 0, weight }
+    }
+
+    #[test]
+    fn a_stump_splits_on_its_threshold() {
+        let forest =
+            Forest::build(&[branch(0, 1, 0.5, 1, 2), leaf(1), leaf(2)], &[vote(1, -1.0), vote(2, 1.0)], 1).unwrap();
+        let (scores, voted) = forest.evaluate(&[9.0, 0.5, 9.0, 0.6, 0.0, f32::NAN], 3, 2, Aggregate::Sum).unwrap();
+        assert_eq!(scores, [-1.0, 1.0, 1.0]);
+        assert_eq!(voted, [true; 3]);
+    }
+
+    #[test]
+    fn cycles_and_dangling_children_are_refused() {
+        let cycle = [branch(0, 0, 0.5, 1, 2), branch(1, 0, 0.5, 0, 2), leaf(2)];
+        assert!(Forest::build(&cycle, &[], 1).is_err());
+        let dangling = [branch(0, 0, 0.5, 1, 7), leaf(1)];
+        assert!(Forest::build(&dangling, &[], 1).unwrap_err().to_string().contains("does not exist"));
+    }
+
+    #[test]
+    fn too_few_columns_is_an_error_not_a_panic() {
+        let forest = Forest::build(&[branch(0, 3, 0.5, 1, 2), leaf(1), leaf(2)], &[], 1).unwrap();
+        assert!(forest.evaluate(&[0.0, 0.0], 1, 2, Aggregate::Sum).is_err());
+    }
+}
