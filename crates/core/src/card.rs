@@ -304,6 +304,7 @@ mod tests {
             name: "x".into(),
             element_type: ElementType::Float32,
             shape: vec![Dim::Symbolic("N".into()), Dim::Fixed(2)],
+            labels: None,
         };
         Signature { inputs: vec![spec], outputs: vec![] }
     }

@@ -176,8 +176,25 @@ fn read_signature(graph: &pb::GraphProto) -> Result<Signature, LoadError> {
         .filter(|i| !initializers.contains(&i.name.as_str()))
         .map(|i| tensor_spec("input", i))
         .collect::<Result<_, _>>()?;
-    let outputs = graph.output.iter().map(|o| tensor_spec("output", o)).collect::<Result<_, _>>()?;
+    let outputs = graph
+        .output
+        .iter()
+        .map(|o| zip_map_spec(graph, &o.name).map_or_else(|| tensor_spec("output", o), Ok))
+        .collect::<Result<_, _>>()?;
     Ok(Signature { inputs, outputs })
+}
+
+/// A ZipMap's output is declared as a sequence of maps; Modelport runs it as the
+/// `[N, classes]` probability tensor, its columns labelled by the classes.
+fn zip_map_spec(graph: &pb::GraphProto, output: &str) -> Option<TensorSpec> {
+    let node = graph.node.iter().find(|n| n.op_type == "ZipMap" && n.output.iter().any(|o| o == output))?;
+    let labels = crate::ml::zip_map_labels(node)?;
+    Some(TensorSpec {
+        name: output.to_owned(),
+        element_type: ElementType::Float32,
+        shape: vec![Dim::Symbolic(String::new()), Dim::Fixed(labels.len())],
+        labels: Some(labels),
+    })
 }
 
 fn tensor_spec(role: &'static str, info: &pb::ValueInfoProto) -> Result<TensorSpec, LoadError> {
@@ -203,7 +220,7 @@ fn tensor_spec(role: &'static str, info: &pb::ValueInfoProto) -> Result<TensorSp
             }
         })
         .collect();
-    Ok(TensorSpec { name, element_type, shape })
+    Ok(TensorSpec { name, element_type, shape, labels: None })
 }
 
 fn compile(
@@ -221,6 +238,9 @@ fn compile(
             .enumerate()
             .map(|(axis, d)| match d {
                 Dim::Fixed(n) => n.to_dim(),
+                // A blank first axis is the batch, shared by every input (a
+                // ColumnTransformer's columns arrive as separate inputs of one batch).
+                Dim::Symbolic(s) if s.is_empty() && axis == 0 => model.sym("batch").to_dim(),
                 Dim::Symbolic(s) if s.is_empty() => model.sym(&format!("{}_{axis}", spec.name)).to_dim(),
                 Dim::Symbolic(s) => model.sym(s).to_dim(),
             })

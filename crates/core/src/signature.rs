@@ -29,6 +29,10 @@ pub struct TensorSpec {
     pub name: String,
     pub element_type: ElementType,
     pub shape: Vec<Dim>,
+    /// What the last axis's columns are, when the model says: a classifier's class
+    /// labels for the probabilities its ZipMap would have turned into maps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// One axis of a declared shape.
@@ -74,6 +78,7 @@ mod tests {
             name: "input".into(),
             element_type: ElementType::Float32,
             shape: vec![Dim::Symbolic(String::new()), Dim::Fixed(4)],
+            labels: None,
         };
         assert_eq!(spec.to_string(), "input: float32[?, 4]");
     }

@@ -59,8 +59,10 @@ impl fmt::Display for ElementType {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Values {
-    Float32(Vec<f32>),
-    Float64(Vec<f64>),
+    /// JSON has no NaN: serde_json writes it as `null`, and `null` reads back as NaN
+    /// (a missing value, for an imputer).
+    Float32(#[serde(deserialize_with = "nullable_floats")] Vec<f32>),
+    Float64(#[serde(deserialize_with = "nullable_floats")] Vec<f64>),
     Int32(Vec<i32>),
     Int64(Vec<i64>),
     Bool(Vec<bool>),
@@ -118,6 +120,34 @@ impl Values {
     }
 }
 
+fn nullable_floats<'de, D, F>(deserializer: D) -> Result<Vec<F>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    F: Deserialize<'de> + num_nan::Nan,
+{
+    let values: Vec<Option<F>> = Deserialize::deserialize(deserializer)?;
+    Ok(values.into_iter().map(|v| v.unwrap_or_else(F::nan)).collect())
+}
+
+mod num_nan {
+    /// The float types' NaN, for [`super::nullable_floats`].
+    pub trait Nan {
+        fn nan() -> Self;
+    }
+
+    impl Nan for f32 {
+        fn nan() -> Self {
+            f32::NAN
+        }
+    }
+
+    impl Nan for f64 {
+        fn nan() -> Self {
+            f64::NAN
+        }
+    }
+}
+
 /// A tensor: its shape and its values. Serialised as `{"shape": [2, 4], "data":
 /// {"float32": [...]}}`, the form `training/train.py` writes golden files in.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -156,6 +186,15 @@ mod tests {
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(json, r#"{"shape":[1,2],"data":{"float32":[0.5,1.0]}}"#);
         assert_eq!(serde_json::from_str::<TensorData>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn nan_round_trips_through_json_null() {
+        let t = TensorData::new(vec![2], Values::Float32(vec![f32::NAN, 1.0]));
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, r#"{"shape":[2],"data":{"float32":[null,1.0]}}"#);
+        let Values::Float32(back) = serde_json::from_str::<TensorData>(&json).unwrap().data else { panic!() };
+        assert!(back[0].is_nan() && back[1] == 1.0);
     }
 
     #[test]
