@@ -40,11 +40,13 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import reference
+
 SEED = 0
 TEST_SIZE = 0.25
 HISTOGRAM_BINS = 10
 GOLDEN_ROWS = 40
-# Opsets that tract-onnx 0.23 runs; pinned so a skl2onnx upgrade cannot change the graph.
+# Pinned so that a skl2onnx upgrade cannot change the graph.
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
 # Versions are dated by the registry, not by the clock, so that re-running is reproducible.
 CREATED = "2026-11-24T00:00:00Z"
@@ -88,8 +90,7 @@ def bunch(loader, **kwargs):
 
 
 def scaler_then(estimator) -> Pipeline:
-    """A StandardScaler in front of `estimator`. It is exported with skl2onnx's `div`
-    option (Sub and Div nodes) because tract 0.23 has no ONNX-ML `Scaler` op."""
+    """A StandardScaler in front of `estimator`."""
     return make_pipeline(StandardScaler(), estimator)
 
 
@@ -235,19 +236,12 @@ SPECS = [
 
 
 def export(spec: Spec, model, n_features: int) -> bytes:
-    options = {}
-    steps = model.steps if isinstance(model, Pipeline) else [("model", model)]
-    for _, step in steps:
-        if isinstance(step, StandardScaler):
-            options[id(step)] = {"div": "div"}
-        elif spec.task == "classification":
-            # Probabilities as one float tensor; tract has no ZipMap.
-            options[id(step)] = {"zipmap": False}
+    # skl2onnx's default options: scalers as the ONNX-ML Scaler op, classifier
+    # probabilities through ZipMap, both of which Modelport runs.
     onx = convert_sklearn(
         model,
         name=spec.name,
         initial_types=[("input", FloatTensorType([None, n_features]))],
-        options=options,
         target_opset=TARGET_OPSET,
     )
     onx.doc_string = spec.description
@@ -299,22 +293,8 @@ def held_out_metrics(spec: Spec, model, x_test, y_test) -> dict:
     return out
 
 
-def tensor(array: np.ndarray) -> dict:
-    """A tensor in the JSON form the Rust core reads (`TensorData`)."""
-    dtype = array.dtype.name  # float32, float64, int64: the names the core's dtypes use
-    return {"shape": list(array.shape), "data": {dtype: array.ravel().tolist()}}
-
-
 def golden(model_bytes: bytes, x: np.ndarray) -> dict:
-    session = onnxruntime.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
-    inputs = {"input": x.astype(np.float32)}
-    names = [o.name for o in session.get_outputs()]
-    outputs = session.run(names, inputs)
-    return {
-        "reference": f"onnxruntime {onnxruntime.__version__}",
-        "inputs": {k: tensor(v) for k, v in inputs.items()},
-        "outputs": {n: tensor(np.asarray(v)) for n, v in zip(names, outputs)},
-    }
+    return reference.golden(onnx.load_from_string(model_bytes), {"input": x.astype(np.float32)})
 
 
 def card(spec: Spec, model, model_bytes: bytes, x, y, x_train, y_train, x_test, y_test) -> dict:
@@ -331,7 +311,7 @@ def card(spec: Spec, model, model_bytes: bytes, x, y, x_train, y_train, x_test, 
         entry["training"] = feature_stats(x_train[:, i])
         features.append(entry)
     if spec.task == "classification":
-        outputs = {"label": "label", "probabilities": "probabilities"}
+        outputs = {"label": "output_label", "probabilities": "output_probability"}
         target = {"name": "class", "classes": spec.classes}
     else:
         outputs = {"value": "variable"}

@@ -6,7 +6,10 @@
 //!   ending with a line `N passed, N failed`;
 //! - `cargo xtask build`: the release site in `dist/`;
 //! - `cargo xtask setup`: only install what is missing;
-//! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned).
+//! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned);
+//! - `cargo xtask conformance`: regenerate the conformance suite (`conformance/`);
+//! - `cargo xtask bench`: time every conformance model against onnxruntime and write
+//!   `docs/BENCHMARKS.md`.
 //!
 //! Every install step checks first and skips what is there, so running any of these
 //! twice costs nothing the second time.
@@ -25,6 +28,10 @@ fn main() -> ExitCode {
         Some("build") => setup::for_site().and_then(|()| build_site()),
         Some("test") => test::all(),
         Some("train") => setup::python().and_then(|python| run(Command::new(python).arg("training/train.py"))),
+        Some("conformance") => {
+            setup::python().and_then(|python| run(Command::new(python).arg("training/conformance.py")))
+        }
+        Some("bench") => bench(),
         _ => Err(USAGE.into()),
     };
     match result {
@@ -36,7 +43,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | test | build | setup | train>";
+const USAGE: &str = "usage: cargo xtask <serve | test | build | setup | train | conformance | bench>";
 
 /// The workspace root: xtask lives one folder below it.
 pub fn root() -> PathBuf {
@@ -53,6 +60,19 @@ pub fn command(program: &str) -> Command {
 
 fn trunk() -> Command {
     command("trunk")
+}
+
+/// onnxruntime first (its timings are the reference), then Modelport, which writes
+/// the table with both and their ratio.
+fn bench() -> Result<(), String> {
+    let python = setup::python()?;
+    let reference = root().join("target/bench/onnxruntime.json");
+    std::fs::create_dir_all(root().join("target/bench")).map_err(|e| e.to_string())?;
+    run(Command::new(python).current_dir(root()).arg("training/bench_ort.py").arg("--out").arg(&reference))?;
+    run(command("cargo")
+        .args(["bench", "--package", "modelport-core", "--bench", "conformance", "--"])
+        .arg(&reference)
+        .arg(root().join("docs/BENCHMARKS.md")))
 }
 
 /// Builds the release site into `dist/`.

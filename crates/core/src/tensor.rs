@@ -174,6 +174,29 @@ impl TensorData {
     pub fn row_len(&self) -> usize {
         self.shape.iter().skip(1).product()
     }
+
+    /// A batch of `rows` rows made by repeating this tensor's rows in order (row `i`
+    /// is row `i % self.rows()`): how benchmarks grow a few held-out rows into a
+    /// large batch.
+    pub fn cycle_rows(&self, rows: usize) -> Self {
+        fn cycle<T: Clone>(values: &[T], row_len: usize, len: usize) -> Vec<T> {
+            values.chunks(row_len.max(1)).cycle().flatten().take(len).cloned().collect()
+        }
+        let (row_len, len) = (self.row_len(), rows * self.row_len());
+        let data = match &self.data {
+            Values::Float32(v) => Values::Float32(cycle(v, row_len, len)),
+            Values::Float64(v) => Values::Float64(cycle(v, row_len, len)),
+            Values::Int32(v) => Values::Int32(cycle(v, row_len, len)),
+            Values::Int64(v) => Values::Int64(cycle(v, row_len, len)),
+            Values::Bool(v) => Values::Bool(cycle(v, row_len, len)),
+            Values::String(v) => Values::String(cycle(v, row_len, len)),
+        };
+        let mut shape = self.shape.clone();
+        if let Some(first) = shape.first_mut() {
+            *first = rows;
+        }
+        Self { shape, data }
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +224,12 @@ mod tests {
     fn rows_and_row_len_follow_the_shape() {
         let t = TensorData::new(vec![3, 2, 2], Values::Int64(vec![0; 12]));
         assert_eq!((t.rows(), t.row_len()), (3, 4));
+    }
+
+    #[test]
+    fn cycling_repeats_rows_in_order() {
+        let t = TensorData::new(vec![2, 2], Values::Int64(vec![1, 2, 3, 4]));
+        assert_eq!(t.cycle_rows(3), TensorData::new(vec![3, 2], Values::Int64(vec![1, 2, 3, 4, 1, 2])));
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl Linear {
         intercepts: Vec<f32>,
         targets: usize,
     ) -> TractResult<Self> {
-        node.expect_attr("coefficients", targets > 0 && coefficients.len() % targets == 0, || {
+        node.expect_attr("coefficients", targets > 0 && coefficients.len().is_multiple_of(targets), || {
             format!("a multiple of {targets} values, got {}", coefficients.len())
         })?;
         let intercepts = if intercepts.is_empty() { vec![0.0; targets] } else { intercepts };

@@ -11,6 +11,7 @@
 //! post-transform, label lookup), so a tabular graph pays tract's per-node cost once per
 //! operator rather than once per arithmetic step.
 
+mod array_feature_extractor;
 mod attributes;
 mod binarizer;
 mod feature_vectorizer;
@@ -19,6 +20,7 @@ mod label_encoder;
 mod labels;
 mod linear_classifier;
 mod linear_regressor;
+mod normalizer;
 mod one_hot_encoder;
 mod post_transform;
 mod scaler;
@@ -42,12 +44,14 @@ pub use zip_map::zip_map_labels;
 /// The `ai.onnx.ml` operators Modelport runs, by ONNX name. The docs' operator table is
 /// generated from this list.
 pub const OPERATORS: &[&str] = &[
+    "ArrayFeatureExtractor",
     "Binarizer",
     "FeatureVectorizer",
     "Imputer",
     "LabelEncoder",
     "LinearClassifier",
     "LinearRegressor",
+    "Normalizer",
     "OneHotEncoder",
     "Scaler",
     "SVMClassifier",
@@ -60,12 +64,14 @@ pub const OPERATORS: &[&str] = &[
 
 /// Adds Modelport's operators to tract's ONNX operator register.
 pub fn register(register: &mut OnnxOpRegister) {
+    register.insert("ArrayFeatureExtractor", array_feature_extractor::parse);
     register.insert("Binarizer", binarizer::parse);
     register.insert("FeatureVectorizer", feature_vectorizer::parse);
     register.insert("Imputer", imputer::parse);
     register.insert("LabelEncoder", label_encoder::parse);
     register.insert("LinearClassifier", linear_classifier::parse);
     register.insert("LinearRegressor", linear_regressor::parse);
+    register.insert("Normalizer", normalizer::parse);
     register.insert("OneHotEncoder", one_hot_encoder::parse);
     register.insert("Scaler", scaler::parse);
     register.insert("SVMClassifier", svm_classifier::parse);

@@ -68,6 +68,8 @@ pub(crate) fn probit(x: f32) -> f32 {
 fn erf_inv(x: f32) -> f32 {
     let sign = if x < 0.0 { -1.0 } else { 1.0 };
     let ln = ((1.0 - x) * (1.0 + x)).ln();
+    // onnxruntime's constant, not π: the outputs must match to the last bits.
+    #[allow(clippy::approx_constant)]
     let v = 2.0 / (3.14159 * 0.147) + 0.5 * ln;
     let v2 = 1.0 / 0.147 * ln;
     sign * (-v + (v * v - v2).sqrt()).sqrt()
@@ -78,7 +80,9 @@ fn softmax(scores: &mut [f32], keep_zeros: bool) {
     let max = scores.iter().copied().fold(-f32::MAX, f32::max);
     let mut sum = 0.0;
     for s in scores.iter_mut() {
-        if keep_zeros && s.abs() <= 1e-7 {
+        // A NaN score counts as zero here and stays out of the sum, as in onnxruntime,
+        // instead of turning the whole row into NaN.
+        if keep_zeros && (s.abs() <= 1e-7 || s.is_nan()) {
             *s *= (-max).exp();
         } else {
             *s = (*s - max).exp();
