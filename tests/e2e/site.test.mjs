@@ -92,7 +92,7 @@ describe("predictions", () => {
     assert.equal(await page.getByLabel("sex").evaluate((e) => e.tagName), "SELECT");
     await fillRow(page, card, values);
 
-    const expected = outputs.variable[0];
+    const expected = outputs.value[0];
     const value = page.getByRole("region", { name: "Prediction" }).locator(".predicted");
     await page.waitForFunction(
       ([expected]) => {

@@ -88,5 +88,7 @@ export async function goldenRow(model, version, row) {
     const rowWidth = tensor.shape.slice(1).reduce((a, b) => a * b, 1);
     outputs[name] = data.slice(row * rowWidth, (row + 1) * rowWidth);
   }
+  // Also by role (label, probabilities, value), whatever the exporter named them.
+  for (const [role, name] of Object.entries(card.outputs)) outputs[role] = outputs[name];
   return { card, values, outputs };
 }
