@@ -37,8 +37,9 @@ struct Entry {
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
     let (Some(reference), Some(out)) = (args.next(), args.next()) else {
-        panic!("usage: conformance <onnxruntime results.json> <table.md>");
+        panic!("usage: conformance <onnxruntime results.json> <table.md> [name filter]");
     };
+    let filter = args.next().unwrap_or_default();
     let reference: Reference = serde_json::from_str(&fs::read_to_string(&reference).expect("the reference results"))
         .expect("onnxruntime results in bench_ort.py's format");
     let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance");
@@ -50,7 +51,7 @@ fn main() {
     writeln!(table, "| model | rows | onnxruntime | Modelport | ratio |").unwrap();
     writeln!(table, "|---|---:|---:|---:|---:|").unwrap();
     let mut ratios = vec![];
-    for entry in &manifest {
+    for entry in manifest.iter().filter(|e| e.name.contains(&filter)) {
         let Some(times) = time_model(&suite.join(&entry.name)) else {
             writeln!(table, "| {} | | | does not run | |", entry.description).unwrap();
             continue;
