@@ -12,6 +12,7 @@ use thiserror::Error;
 use tract_onnx::pb;
 use tract_onnx::prelude::*;
 
+use crate::inspection::{Inspection, NodeRef, OperatorCount, Opset};
 use crate::signature::{Dim, Signature, TensorSpec};
 use crate::tensor::{ElementType, TensorData, Tensors, Values};
 
@@ -28,10 +29,16 @@ pub enum LoadError {
     NotATensor { role: &'static str, name: String },
     #[error("{role} `{name}` has element type {code}, which Modelport does not support")]
     UnsupportedType { role: &'static str, name: String, code: i32 },
+    #[error("the model uses operators Modelport cannot run: {}", list(nodes))]
+    Unsupported { nodes: Vec<NodeRef> },
     /// tract refused the graph; `reason` carries tract's chain of context, which names
     /// the node that failed.
     #[error("the model could not be compiled: {reason}")]
     Compile { reason: String },
+}
+
+fn list(nodes: &[NodeRef]) -> String {
+    nodes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// Why a batch could not be run.
@@ -66,11 +73,13 @@ impl Model {
     /// Decodes, checks and compiles an ONNX model. Slow (milliseconds to tens of
     /// milliseconds): do it once per model version, see [`ModelCache`].
     pub fn load(bytes: &[u8]) -> Result<Self, LoadError> {
-        let mut onnx = tract_onnx::onnx();
-        crate::ml::register(&mut onnx.op_register);
-        let proto =
-            onnx.proto_model_for_read(&mut &*bytes).map_err(|e| LoadError::Decode { reason: format!("{e:#}") })?;
+        let onnx = onnx();
+        let proto = decode(&onnx, bytes)?;
         let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;
+        let unsupported = unsupported(&onnx, graph);
+        if !unsupported.is_empty() {
+            return Err(LoadError::Unsupported { nodes: unsupported });
+        }
         let signature = read_signature(graph)?;
         if signature.inputs.is_empty() {
             return Err(LoadError::NoInputs);
@@ -165,6 +174,83 @@ impl ModelCache {
     pub fn is_empty(&self) -> bool {
         self.models.is_empty()
     }
+}
+
+/// tract's ONNX front end with Modelport's operators.
+fn onnx() -> tract_onnx::Onnx {
+    let mut onnx = tract_onnx::onnx();
+    crate::ml::register(&mut onnx.op_register);
+    onnx
+}
+
+fn decode(onnx: &tract_onnx::Onnx, bytes: &[u8]) -> Result<pb::ModelProto, LoadError> {
+    onnx.proto_model_for_read(&mut &*bytes).map_err(|e| LoadError::Decode { reason: format!("{e:#}") })
+}
+
+/// The domains whose operators tract's register stands for: it keys operators by name
+/// alone, so a node from any other domain would run the wrong operator.
+const DOMAINS: &[&str] = &["", "ai.onnx", "ai.onnx.ml"];
+
+fn domain_name(domain: &str) -> String {
+    if domain.is_empty() { "ai.onnx".into() } else { domain.into() }
+}
+
+/// Every node of `graph` whose operator has no implementation, in graph order.
+fn unsupported(onnx: &tract_onnx::Onnx, graph: &pb::GraphProto) -> Vec<NodeRef> {
+    graph
+        .node
+        .iter()
+        .filter(|n| !DOMAINS.contains(&n.domain.as_str()) || !onnx.op_register.0.contains_key(&n.op_type))
+        .map(|n| NodeRef { name: n.name.clone(), op_type: n.op_type.clone(), domain: domain_name(&n.domain) })
+        .collect()
+}
+
+/// Describes an ONNX file without compiling it: fails only when the bytes are not an
+/// ONNX model at all.
+pub fn inspect(bytes: &[u8]) -> Result<Inspection, LoadError> {
+    use sha2::{Digest, Sha256};
+
+    let onnx = onnx();
+    let proto = decode(&onnx, bytes)?;
+    let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;
+    let mut operators: Vec<OperatorCount> = vec![];
+    for node in &graph.node {
+        let domain = domain_name(&node.domain);
+        match operators.iter_mut().find(|o| o.op_type == node.op_type && o.domain == domain) {
+            Some(o) => o.count += 1,
+            None => operators.push(OperatorCount { domain, op_type: node.op_type.clone(), count: 1 }),
+        }
+    }
+    operators.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.op_type.cmp(&b.op_type)));
+    let elements = |t: &pb::TensorProto| t.dims.iter().map(|&d| d.max(0) as u64).product::<u64>();
+    let weights: u64 = graph.initializer.iter().map(elements).sum::<u64>()
+        + graph
+            .node
+            .iter()
+            .flat_map(|n| &n.attribute)
+            .map(|a| a.floats.len() as u64 + a.t.as_ref().map_or(0, elements))
+            .sum::<u64>();
+    let (signature, problem) = match read_signature(graph) {
+        Ok(s) => (Some(s), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let producer = format!("{} {}", proto.producer_name, proto.producer_version).trim().to_owned();
+    Ok(Inspection {
+        size: bytes.len() as u64,
+        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        producer,
+        ir_version: proto.ir_version,
+        opsets: proto
+            .opset_import
+            .iter()
+            .map(|o| Opset { domain: domain_name(&o.domain), version: o.version })
+            .collect(),
+        signature,
+        operators,
+        parameters: weights,
+        unsupported: unsupported(&onnx, graph),
+        problem,
+    })
 }
 
 fn read_signature(graph: &pb::GraphProto) -> Result<Signature, LoadError> {

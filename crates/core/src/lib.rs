@@ -8,6 +8,7 @@
 //! - [`card`] is the model card: what a model predicts, its features and training data,
 //!   and how feature values become input tensors and outputs become predictions.
 //! - [`registry`] lists models, versions and channels (`models/registry.json`).
+//! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
 //! - [`protocol`] is what the page and the inference worker say to each other.
 //!
@@ -18,6 +19,7 @@ pub mod card;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod golden;
+pub mod inspection;
 #[cfg(feature = "engine")]
 pub mod ml;
 pub mod protocol;
@@ -27,8 +29,9 @@ pub mod tensor;
 
 pub use card::{CardError, ModelCard, Prediction};
 #[cfg(feature = "engine")]
-pub use engine::{LoadError, Model, ModelCache, RunError};
+pub use engine::{LoadError, Model, ModelCache, RunError, inspect};
 pub use golden::{Golden, Mismatch};
+pub use inspection::{Inspection, NodeRef};
 pub use registry::{Channel, Registry};
 pub use signature::{Dim, Signature, TensorSpec};
 pub use tensor::{ElementType, TensorData, Tensors, Values};

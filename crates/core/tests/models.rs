@@ -155,6 +155,34 @@ fn an_unknown_operator_is_named_with_its_node() {
     let bytes = include_bytes!("fixtures/unknown_operator.onnx");
     let err = Model::load(bytes).expect_err("no runtime knows Frobnicate");
     let message = err.to_string();
-    assert!(matches!(err, LoadError::Compile { .. }), "{message}");
+    assert!(matches!(err, LoadError::Unsupported { .. }), "{message}");
     assert!(message.contains("Frobnicate") && message.contains("the_unknown_node"), "{message}");
+    let inspection = modelport_core::inspect(bytes).expect("a well-formed file is inspected even if it cannot run");
+    assert_eq!(inspection.unsupported.len(), 1);
+    assert_eq!(inspection.unsupported[0].name, "the_unknown_node");
+}
+
+#[test]
+fn inspection_agrees_with_the_card_written_by_the_exporter() {
+    for shipped in SHIPPED {
+        let card = shipped.card();
+        let inspection = modelport_core::inspect(shipped.onnx).expect("a shipped model is inspected");
+        // train.py hashes and measures the file with Python's hashlib, independently.
+        assert_eq!(inspection.sha256, card.model.sha256, "{}", shipped.label());
+        assert_eq!(inspection.size, card.model.bytes, "{}", shipped.label());
+        assert!(inspection.producer.starts_with("skl2onnx"), "{}", inspection.producer);
+        assert!(inspection.unsupported.is_empty(), "{}: {:?}", shipped.label(), inspection.unsupported);
+        assert!(inspection.opsets.iter().any(|o| o.domain == "ai.onnx"), "{:?}", inspection.opsets);
+        assert_eq!(inspection.signature.as_ref(), Some(Model::load(shipped.onnx).unwrap().signature()));
+    }
+}
+
+#[test]
+fn inspection_counts_operators_and_weights() {
+    let linear = SHIPPED.iter().find(|s| s.name == "diabetes-linear").expect("the diabetes model ships");
+    let inspection = modelport_core::inspect(linear.onnx).unwrap();
+    // Ten features: ten coefficients and one intercept, in one LinearRegressor.
+    assert_eq!(inspection.parameters, 11);
+    let regressor = inspection.operators.iter().find(|o| o.op_type == "LinearRegressor").expect("its regressor");
+    assert_eq!((regressor.domain.as_str(), regressor.count), ("ai.onnx.ml", 1));
 }
