@@ -9,7 +9,9 @@
 //! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned);
 //! - `cargo xtask conformance`: regenerate the conformance suite (`conformance/`);
 //! - `cargo xtask bench`: time every conformance model against onnxruntime and write
-//!   `docs/BENCHMARKS.md`.
+//!   `docs/BENCHMARKS.md`;
+//! - `cargo xtask fuzz [seconds]`: fuzz model loading with cargo-fuzz (nightly),
+//!   seeded with the conformance models.
 //!
 //! Every install step checks first and skips what is there, so running any of these
 //! twice costs nothing the second time.
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
             setup::python().and_then(|python| run(Command::new(python).arg("training/conformance.py")))
         }
         Some("bench") => bench(),
+        Some("fuzz") => fuzz(args.get(1).map_or("600", String::as_str)),
         _ => Err(USAGE.into()),
     };
     match result {
@@ -43,7 +46,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | test | build | setup | train | conformance | bench>";
+const USAGE: &str = "usage: cargo xtask <serve | test | build | setup | train | conformance | bench | fuzz [seconds]>";
 
 /// The workspace root: xtask lives one folder below it.
 pub fn root() -> PathBuf {
@@ -73,6 +76,26 @@ fn bench() -> Result<(), String> {
         .args(["bench", "--package", "modelport-core", "--bench", "conformance", "--"])
         .arg(&reference)
         .arg(root().join("docs/BENCHMARKS.md")))
+}
+
+/// Mutates the conformance models for `seconds`; crashing inputs land in
+/// `fuzz/artifacts/model_file/`.
+fn fuzz(seconds: &str) -> Result<(), String> {
+    let seeds = root().join("fuzz/seeds");
+    std::fs::create_dir_all(&seeds).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(root().join("fuzz/corpus")).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(root().join("conformance")).map_err(|e| e.to_string())? {
+        let dir = entry.map_err(|e| e.to_string())?.path();
+        if dir.join("model.onnx").exists() {
+            let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            std::fs::copy(dir.join("model.onnx"), seeds.join(format!("{name}.onnx"))).map_err(|e| e.to_string())?;
+        }
+    }
+    setup::cargo_fuzz()?;
+    run(command("cargo")
+        .current_dir(root().join("fuzz"))
+        .args(["+nightly", "fuzz", "run", "model_file", "corpus", "seeds", "--"])
+        .arg(format!("-max_total_time={seconds}")))
 }
 
 /// Builds the release site into `dist/`.

@@ -112,6 +112,16 @@ fn npm_packages() -> Result<(), String> {
 }
 
 /// The training venv's Python, created from the pinned requirements if missing.
+/// cargo-fuzz, for `cargo xtask fuzz` only (the fuzz target needs the nightly
+/// toolchain, which the machine has).
+pub fn cargo_fuzz() -> Result<(), String> {
+    if command("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success()) {
+        return Ok(());
+    }
+    println!("setup: installing cargo-fuzz");
+    run(command("cargo").args(["install", "cargo-fuzz", "--locked"]))
+}
+
 pub fn python() -> Result<PathBuf, String> {
     let venv = root().join("training/.venv");
     let python = venv.join("bin/python");

@@ -25,6 +25,8 @@ pub enum LoadError {
     NoGraph,
     #[error("the ONNX file has no inputs")]
     NoInputs,
+    #[error("graph output `{name}` is not produced by any node, input or initializer")]
+    DanglingOutput { name: String },
     #[error("{role} `{name}` is not a tensor")]
     NotATensor { role: &'static str, name: String },
     #[error("{role} `{name}` has element type {code}, which Modelport does not support")]
@@ -76,6 +78,10 @@ impl Model {
         let onnx = onnx();
         let proto = decode(&onnx, bytes)?;
         let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;
+        // tract assumes this holds (and panics where it does not): check it first.
+        if let Some(name) = dangling_output(graph) {
+            return Err(LoadError::DanglingOutput { name });
+        }
         let unsupported = unsupported(&onnx, graph);
         if !unsupported.is_empty() {
             return Err(LoadError::Unsupported { nodes: unsupported });
@@ -193,6 +199,16 @@ const DOMAINS: &[&str] = &["", "ai.onnx", "ai.onnx.ml"];
 
 fn domain_name(domain: &str) -> String {
     if domain.is_empty() { "ai.onnx".into() } else { domain.into() }
+}
+
+/// A graph output that nothing in the graph defines, if any.
+fn dangling_output(graph: &pb::GraphProto) -> Option<String> {
+    let defined = |name: &str| {
+        graph.input.iter().any(|i| i.name == name)
+            || graph.initializer.iter().any(|t| t.name == name)
+            || graph.node.iter().any(|n| n.output.iter().any(|o| o == name))
+    };
+    graph.output.iter().find(|o| !defined(&o.name)).map(|o| o.name.clone())
 }
 
 /// Every node of `graph` whose operator has no implementation, in graph order.
