@@ -27,6 +27,7 @@ mod scaler;
 mod svm;
 mod svm_classifier;
 mod svm_regressor;
+mod top_k;
 mod tree;
 mod tree_ensemble;
 mod tree_ensemble_classifier;
@@ -80,6 +81,8 @@ pub fn register(register: &mut OnnxOpRegister) {
     register.insert("TreeEnsembleClassifier", tree_ensemble_classifier::parse);
     register.insert("TreeEnsembleRegressor", tree_ensemble_regressor::parse);
     register.insert("ZipMap", zip_map::parse);
+    // A standard operator, replaced because tract's panics on NaN (see top_k.rs).
+    register.insert("TopK", top_k::parse);
 }
 
 /// What each operator implements: its output types and shapes from its inputs', and
