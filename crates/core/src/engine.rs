@@ -201,14 +201,21 @@ fn domain_name(domain: &str) -> String {
     if domain.is_empty() { "ai.onnx".into() } else { domain.into() }
 }
 
-/// A graph output that nothing in the graph defines, if any.
+/// A graph output that nothing in its graph defines, if any, in the graph or in any
+/// subgraph (a Scan's or an If's body).
 fn dangling_output(graph: &pb::GraphProto) -> Option<String> {
     let defined = |name: &str| {
         graph.input.iter().any(|i| i.name == name)
             || graph.initializer.iter().any(|t| t.name == name)
             || graph.node.iter().any(|n| n.output.iter().any(|o| o == name))
     };
-    graph.output.iter().find(|o| !defined(&o.name)).map(|o| o.name.clone())
+    let subgraphs = graph.node.iter().flat_map(|n| &n.attribute).flat_map(|a| a.g.iter().chain(&a.graphs));
+    graph
+        .output
+        .iter()
+        .find(|o| !defined(&o.name))
+        .map(|o| o.name.clone())
+        .or_else(|| subgraphs.into_iter().find_map(dangling_output))
 }
 
 /// Every node of `graph` whose operator has no implementation, in graph order.

@@ -109,6 +109,8 @@ pub(crate) struct Forest {
     /// Every node is `x <= value` and NaN goes right: scikit-learn's trees.
     plain_leq: bool,
     roots: Vec<u32>,
+    /// Every leaf has exactly one weight.
+    one_weight_per_leaf: bool,
     /// Leaf `l`'s weights are `leaf_weights[leaf_start[l]..leaf_start[l + 1]]`.
     leaf_start: Vec<u32>,
     leaf_targets: Vec<u32>,
@@ -159,6 +161,7 @@ impl Forest {
             members: HashMap::new(),
             plain_leq: raw.iter().all(|n| n.mode.is_none() || (n.mode == Some(Mode::Leq) && !n.nan_true)),
             roots: vec![],
+            one_weight_per_leaf: false,
             leaf_start: vec![0],
             leaf_targets: vec![],
             leaf_weights: vec![],
@@ -181,6 +184,7 @@ impl Forest {
                 forest.roots.push(root);
             }
         }
+        forest.one_weight_per_leaf = forest.leaf_start.windows(2).all(|w| w[1] == w[0] + 1);
         if u32::try_from(forest.nodes.len()).map_or(true, |n| n >= LEAF) {
             bail!("the forest has too many nodes");
         }
@@ -314,8 +318,7 @@ impl Forest {
     /// Adds one leaf's weights to a row's scores.
     #[inline]
     fn vote(&self, leaf: usize, aggregate: Aggregate, scores: &mut [f32], voted: &mut [bool]) {
-        let (start, end) = (self.leaf_start[leaf] as usize, self.leaf_start[leaf + 1] as usize);
-        for (&target, &weight) in self.leaf_targets[start..end].iter().zip(&self.leaf_weights[start..end]) {
+        let add = |target: u32, weight: f32, scores: &mut [f32], voted: &mut [bool]| {
             let (score, voted) = (&mut scores[target as usize], &mut voted[target as usize]);
             *score = match aggregate {
                 Aggregate::Sum | Aggregate::Average => *score + weight,
@@ -324,6 +327,15 @@ impl Forest {
                 Aggregate::Min | Aggregate::Max => weight,
             };
             *voted = true;
+        };
+        // Regressors and boosted trees: leaf `l`'s only weight is entry `l`, with no
+        // range to look up.
+        if self.one_weight_per_leaf {
+            return add(self.leaf_targets[leaf], self.leaf_weights[leaf], scores, voted);
+        }
+        let (start, end) = (self.leaf_start[leaf] as usize, self.leaf_start[leaf + 1] as usize);
+        for (&target, &weight) in self.leaf_targets[start..end].iter().zip(&self.leaf_weights[start..end]) {
+            add(target, weight, scores, voted);
         }
     }
 
