@@ -53,15 +53,15 @@ impl KernelFunction {
         self.kind == KernelKind::Linear
     }
 
-    /// The kernel between a row and one support vector, computed as onnxruntime does:
-    /// `gamma · <x, v> + coef0` (raised to `degree`, or through tanh) for POLY and
-    /// SIGMOID, `exp(-gamma · |x - v|²)` for RBF.
+    /// The kernel from its inner sum, computed as onnxruntime does: `<x, v>` or, for RBF,
+    /// `|x - v|²` becomes `gamma · <x, v> + coef0` (raised to `degree`, or through tanh)
+    /// for POLY and SIGMOID, `exp(-gamma · |x - v|²)` for RBF.
     #[inline]
-    fn apply(&self, x: &[f32], v: &[f32]) -> f32 {
+    fn finish(&self, sum: f32) -> f32 {
         match self.kind {
-            KernelKind::Linear => dot(x, v),
+            KernelKind::Linear => sum,
             KernelKind::Poly => {
-                let base = self.gamma * dot(x, v) + self.coef0;
+                let base = self.gamma * sum + self.coef0;
                 // onnxruntime squares and cubes exactly, and uses pow for other degrees.
                 if self.degree == 2.0 {
                     base * base
@@ -71,16 +71,27 @@ impl KernelFunction {
                     base.powf(self.degree)
                 }
             }
-            KernelKind::Rbf => (-self.gamma * squared_distance(x, v)).exp(),
-            KernelKind::Sigmoid => (self.gamma * dot(x, v) + self.coef0).tanh(),
+            KernelKind::Rbf => (-self.gamma * sum).exp(),
+            KernelKind::Sigmoid => (self.gamma * sum + self.coef0).tanh(),
         }
+    }
+
+    /// The kernel between a row and one support vector.
+    #[cfg(test)]
+    fn apply(&self, x: &[f32], v: &[f32]) -> f32 {
+        let mut out = [0.0];
+        SupportVectors::new(v.to_vec(), v.len()).kernels(self, x, &mut out);
+        out[0]
     }
 }
 
-/// The support vectors, one row of `features` values each, contiguous.
+/// The support vectors, one row of `features` values each, contiguous; and again
+/// feature by feature, so that a row's kernels against every vector are computed one
+/// feature at a time across all vectors, a loop the compiler vectorises.
 #[derive(Debug)]
 pub(super) struct SupportVectors {
     values: Vec<f32>,
+    by_feature: Vec<f32>,
     features: usize,
 }
 
@@ -93,7 +104,13 @@ impl SupportVectors {
             count > 0 && !values.is_empty() && values.len().is_multiple_of(count),
             || format!("{count} vectors of equal, non-zero length; got {} values", values.len()),
         )?;
-        Ok(Self { features: values.len() / count, values })
+        Ok(Self::new(values, count))
+    }
+
+    fn new(values: Vec<f32>, count: usize) -> Self {
+        let features = values.len() / count;
+        let by_feature = (0..features).flat_map(|f| values.iter().skip(f).step_by(features).copied()).collect();
+        Self { values, by_feature, features }
     }
 
     pub(super) fn features(&self) -> usize {
@@ -105,11 +122,17 @@ impl SupportVectors {
     }
 
     /// The kernel between `x` and each support vector, into `out` (one slot per vector).
-    #[inline]
     pub(super) fn kernels(&self, kernel: &KernelFunction, x: &[f32], out: &mut [f32]) {
-        for (k, v) in out.iter_mut().zip(self.values.chunks_exact(self.features)) {
-            *k = kernel.apply(x, v);
+        let count = out.len();
+        out.fill(0.0);
+        for (&xf, column) in x.iter().zip(self.by_feature.chunks_exact(count)) {
+            if kernel.kind == KernelKind::Rbf {
+                out.iter_mut().zip(column).for_each(|(o, v)| *o += (xf - v) * (xf - v));
+            } else {
+                out.iter_mut().zip(column).for_each(|(o, v)| *o += xf * v);
+            }
         }
+        out.iter_mut().for_each(|o| *o = kernel.finish(*o));
     }
 
     /// `Σ c·v` over `(vector index, coefficient)` terms, accumulated in double precision:
@@ -144,35 +167,6 @@ pub(super) fn floats(ctx: &ParsingContext, node: &NodeProto, name: &str) -> Trac
 /// Checks that an attribute has at least `expected` values (onnxruntime ignores extras).
 pub(super) fn at_least<T>(node: &NodeProto, name: &str, values: &[T], expected: usize) -> TractResult<()> {
     node.expect_attr(name, values.len() >= expected, || format!("at least {expected} values, got {}", values.len()))
-}
-
-/// A dot product in eight independent lanes, which the compiler turns into SIMD.
-#[inline]
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| x * y).sum();
-    for (x, y) in a8.zip(b8) {
-        for i in 0..8 {
-            lanes[i] += x[i] * y[i];
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
-}
-
-/// `|a - b|²`, in eight lanes like [`dot`].
-#[inline]
-fn squared_distance(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a8.remainder().iter().zip(b8.remainder()).map(|(x, y)| (x - y) * (x - y)).sum();
-    for (x, y) in a8.zip(b8) {
-        for i in 0..8 {
-            let d = x[i] - y[i];
-            lanes[i] += d * d;
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
 }
 
 /// Builds SVM nodes from attributes and runs them, for the operators' tests.
@@ -255,18 +249,23 @@ mod tests {
     }
 
     #[test]
-    fn long_vectors_use_every_lane() {
-        let a: Vec<f32> = (0..19).map(|i| i as f32).collect();
-        let b: Vec<f32> = (0..19).map(|i| (i % 3) as f32).collect();
-        let expected: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert_eq!(dot(&a, &b), expected);
-        let expected: f32 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
-        assert_eq!(squared_distance(&a, &b), expected);
+    fn kernels_against_many_vectors_match_one_at_a_time() {
+        // Three vectors of 19 features, feature-major inside: every vector must get its
+        // own squared distance.
+        let values: Vec<f32> = (0..57).map(|i| (i % 7) as f32).collect();
+        let x: Vec<f32> = (0..19).map(|i| i as f32 / 3.0).collect();
+        let vectors = SupportVectors::new(values.clone(), 3);
+        let mut out = [0.0; 3];
+        vectors.kernels(&kernel(KernelKind::Rbf, 0.01, 0.0, 0.0), &x, &mut out);
+        for (k, v) in out.iter().zip(values.chunks_exact(19)) {
+            let d: f32 = x.iter().zip(v).map(|(a, b)| (a - b) * (a - b)).sum();
+            assert!((k - (-0.01 * d).exp()).abs() < 1e-6);
+        }
     }
 
     #[test]
     fn folding_combines_vectors() {
-        let vectors = SupportVectors { values: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], features: 2 };
+        let vectors = SupportVectors::new(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3);
         assert_eq!(vectors.count(), 3);
         assert_eq!(vectors.fold([(0, 1.0), (2, -0.5), (7, 100.0)]), vec![-1.5, -1.0]);
     }

@@ -6,8 +6,9 @@ use tract_onnx::model::ParsingContext;
 use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 
+use super::linear_regressor::dot;
 use super::post_transform::PostTransform;
-use super::svm::{KernelFunction, SupportVectors, at_least, check_features, dot, floats};
+use super::svm::{KernelFunction, SupportVectors, at_least, check_features, floats};
 use super::{Kernel, Parsed, attributes, batch_dim, op, rows_and_columns, slice, tensor};
 
 pub(super) fn parse(ctx: &ParsingContext, node: &NodeProto) -> Parsed {
