@@ -34,10 +34,8 @@ pub(super) fn strings(node: &NodeProto, name: &str) -> TractResult<Vec<String>> 
 }
 
 /// Checks that a per-node or per-leaf attribute has one entry per element.
-pub(super) fn same_length<T>(node: &NodeProto, name: &str, values: &[T], expected: usize) -> TractResult<()> {
-    node.expect_attr(name, values.len() == expected, || {
-        format!("one value per entry ({expected}), got {}", values.len())
-    })
+pub(super) fn same_length(node: &NodeProto, name: &str, len: usize, expected: usize) -> TractResult<()> {
+    node.expect_attr(name, len == expected, || format!("one value per entry ({expected}), got {len}"))
 }
 
 /// A non-negative index attribute value as `usize`.

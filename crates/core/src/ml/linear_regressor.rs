@@ -38,7 +38,7 @@ impl Linear {
             format!("a multiple of {targets} values, got {}", coefficients.len())
         })?;
         let intercepts = if intercepts.is_empty() { vec![0.0; targets] } else { intercepts };
-        attributes::same_length(node, "intercepts", &intercepts, targets)?;
+        attributes::same_length(node, "intercepts", intercepts.len(), targets)?;
         Ok(Self { targets, coefficients, intercepts })
     }
 

@@ -30,7 +30,7 @@ pub(super) fn parse(ctx: &ParsingContext, node: &NodeProto) -> Parsed {
     let vectors = vectors_per_class.iter().try_fold(0usize, |total, n| total.checked_add(*n));
     let vectors = vectors.ok_or_else(|| format_err!("node `{}`: too many support vectors", node.name))?;
     let mode = if vectors > 0 {
-        attributes::same_length(node, "vectors_per_class", &vectors_per_class, classes)?;
+        attributes::same_length(node, "vectors_per_class", vectors_per_class.len(), classes)?;
         let kernel = KernelFunction::parse(ctx, node)?;
         let vectors = SupportVectors::parse(ctx, node, vectors)?;
         Mode::OneVsOne(OneVsOne::new(node, kernel, vectors, &vectors_per_class, &coefficients, &rho, &prob_a, &prob_b)?)

@@ -383,7 +383,7 @@ pub(crate) fn parse_legacy(
         ("nodes_falsenodeids", false_ids.len()),
         ("nodes_missing_value_tracks_true", nan_true.len()),
     ] {
-        node.expect_attr(name, len == n, || format!("one value per node ({n}), got {len}"))?;
+        attributes::same_length(node, name, len, n)?;
     }
     let nodes = (0..n)
         .map(|i| {
@@ -407,9 +407,9 @@ pub(crate) fn parse_legacy(
     let targets = attributes::ints(node, &name("ids"))?;
     let weights = attributes::floats(ctx, node, &name("weights"))?.unwrap_or_default();
     let m = leaf_trees.len();
-    attributes::same_length(node, &name("nodeids"), &leaf_ids, m)?;
-    attributes::same_length(node, &name("ids"), &targets, m)?;
-    attributes::same_length(node, &name("weights"), &weights, m)?;
+    attributes::same_length(node, &name("nodeids"), leaf_ids.len(), m)?;
+    attributes::same_length(node, &name("ids"), targets.len(), m)?;
+    attributes::same_length(node, &name("weights"), weights.len(), m)?;
     let leaves = (0..m)
         .map(|i| {
             Ok(RawLeaf {

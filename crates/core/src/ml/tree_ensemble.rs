@@ -114,9 +114,9 @@ impl Layout {
             ("nodes_falseleafs", layout.child_is_leaf[1].len()),
             ("nodes_missing_value_tracks_true", layout.nan_true.len()),
         ] {
-            attributes::same_length(node, name, &vec![(); len], n)?;
+            attributes::same_length(node, name, len, n)?;
         }
-        attributes::same_length(node, "leaf_weights", &layout.leaf_weights, layout.leaf_targets.len())?;
+        attributes::same_length(node, "leaf_weights", layout.leaf_weights.len(), layout.leaf_targets.len())?;
         Ok(layout)
     }
 
