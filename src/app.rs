@@ -1,5 +1,6 @@
 //! The root component: the model list, and the model chosen in the URL's fragment
 //! (`#/iris-logreg`), so that every model has a link that works on any static host.
+//! `#/upload` is the page for a model file of the user's own.
 
 use leptos::prelude::*;
 use modelport_core::Registry;
@@ -7,7 +8,11 @@ use modelport_core::Registry;
 use crate::catalog;
 use crate::components::model_list::ModelList;
 use crate::components::model_page::ModelPage;
+use crate::components::upload::UploadPage;
 use crate::inference::Inference;
+
+/// The fragment of the page for a model file of the user's own.
+const UPLOAD: &str = "upload";
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -21,6 +26,7 @@ pub fn App() -> impl IntoView {
         <header class="top">
             <a class="brand" href="#/">"Modelport"</a>
             <span class="tagline">"Machine-learning models that run on your device. Nothing you type leaves it."</span>
+            <a class="upload-link" href=format!("#/{UPLOAD}")>"Open your own model"</a>
         </header>
         <WorkerBanner inference />
         {move || match registry.get() {
@@ -41,6 +47,9 @@ fn Catalog(registry: Registry, selected: RwSignal<Option<String>>) -> impl IntoV
             <main class="content">
                 {move || {
                     let name = selected.get();
+                    if name.as_deref() == Some(UPLOAD) {
+                        return view! { <UploadPage /> }.into_any();
+                    }
                     match name.as_ref().and_then(|n| registry.model(n)) {
                         Some(model) => view! { <ModelPage model=model.clone() /> }.into_any(),
                         None if name.is_some() => view! {
@@ -52,6 +61,11 @@ fn Catalog(registry: Registry, selected: RwSignal<Option<String>>) -> impl IntoV
                             <section class="intro">
                                 <h1>"Pick a model"</h1>
                                 <p>"Every model here runs in your browser, in a background worker: predictions appear as you type, and work offline once the page has loaded."</p>
+                                <p>
+                                    "Have a model of your own? "
+                                    <a href=format!("#/{UPLOAD}")>"Open an ONNX file"</a>
+                                    " to inspect it and, if Modelport can run it, try it here. It never leaves your device."
+                                </p>
                             </section>
                         }.into_any(),
                     }

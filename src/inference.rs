@@ -1,5 +1,5 @@
-//! The page's handle on the inference worker: `load` and `run` as async calls, each
-//! answered by exactly one worker response.
+//! The page's handle on the inference worker: `inspect`, `load` and `run` as async
+//! calls, each answered by exactly one worker response.
 //!
 //! If the worker dies (a crash in the runtime, a failed start), every pending call fails
 //! with a message saying so, a fresh worker is started, and [`Inference::restarts`]
@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use futures_channel::oneshot;
 use leptos::prelude::*;
-use modelport_core::protocol::{WorkerRequest, WorkerResponse, decode, encode};
-use modelport_core::{Signature, Tensors};
+use modelport_core::protocol::{Reply, WorkerRequest, WorkerResponse, decode, encode};
+use modelport_core::{Inspection, Signature, Tensors};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
@@ -56,8 +56,8 @@ struct Shared {
     queued: Vec<WorkerRequest>,
     /// Crashes since the worker last said it was ready.
     failed_starts: u32,
-    loads: HashMap<String, Vec<oneshot::Sender<Result<Loaded, String>>>>,
-    runs: HashMap<u64, oneshot::Sender<Result<Ran, String>>>,
+    /// Callers waiting for their answer, by request id.
+    pending: HashMap<u64, oneshot::Sender<Result<Reply, String>>>,
     next_id: u64,
     // The event handlers live as long as their worker.
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
@@ -75,31 +75,39 @@ impl Inference {
         inference
     }
 
+    /// Fetches the file at `url` in the worker and describes it.
+    pub async fn inspect(self, url: String) -> Result<Inspection, String> {
+        match self.call(|id| WorkerRequest::Inspect { id, url }).await? {
+            Reply::Inspected(inspection) => Ok(inspection),
+            other => Err(unexpected(&other)),
+        }
+    }
+
     /// Fetches `url` in the worker and compiles it under `key`.
     pub async fn load(self, key: String, url: String) -> Result<Loaded, String> {
-        let (tx, rx) = oneshot::channel();
-        let first = self.with(|shared| {
-            let waiting = shared.loads.entry(key.clone()).or_default();
-            waiting.push(tx);
-            waiting.len() == 1
-        });
-        // Concurrent loads of one key share one request.
-        if first == Some(true) {
-            self.send(WorkerRequest::Load { key, url });
+        match self.call(|id| WorkerRequest::Load { id, key, url }).await? {
+            Reply::Loaded { signature, millis } => Ok(Loaded { signature, millis }),
+            other => Err(unexpected(&other)),
         }
-        rx.await.unwrap_or_else(|_| Err(STOPPED.into()))
     }
 
     /// Runs one batch through the model loaded under `key`.
     pub async fn run(self, key: String, inputs: Tensors) -> Result<Ran, String> {
+        match self.call(|id| WorkerRequest::Run { id, key, inputs }).await? {
+            Reply::Ran { outputs, millis } => Ok(Ran { outputs, millis }),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    async fn call(self, request: impl FnOnce(u64) -> WorkerRequest) -> Result<Reply, String> {
         let (tx, rx) = oneshot::channel();
         let id = self.with(|shared| {
             shared.next_id += 1;
-            shared.runs.insert(shared.next_id, tx);
+            shared.pending.insert(shared.next_id, tx);
             shared.next_id
         });
         if let Some(id) = id {
-            self.send(WorkerRequest::Run { id, key, inputs });
+            self.send(request(id));
         }
         rx.await.unwrap_or_else(|_| Err(STOPPED.into()))
     }
@@ -118,10 +126,7 @@ impl Inference {
             // The worker could not be restarted: dropping the caller's channel answers it
             // at once.
             (None, _) => {
-                match request {
-                    WorkerRequest::Load { key, .. } => drop(shared.loads.remove(&key)),
-                    WorkerRequest::Run { id, .. } => drop(shared.runs.remove(&id)),
-                }
+                shared.pending.remove(&request.id());
                 Ok(())
             }
         });
@@ -170,24 +175,9 @@ impl Inference {
                 });
                 queued.into_iter().flatten().for_each(|request| self.send(request));
             }
-            WorkerResponse::Loaded { key, signature, millis } => {
-                for tx in self.with(|shared| shared.loads.remove(&key)).flatten().unwrap_or_default() {
-                    let _ = tx.send(Ok(Loaded { signature: signature.clone(), millis }));
-                }
-            }
-            WorkerResponse::LoadFailed { key, message } => {
-                for tx in self.with(|shared| shared.loads.remove(&key)).flatten().unwrap_or_default() {
-                    let _ = tx.send(Err(message.clone()));
-                }
-            }
-            WorkerResponse::Ran { id, outputs, millis } => {
-                if let Some(tx) = self.with(|shared| shared.runs.remove(&id)).flatten() {
-                    let _ = tx.send(Ok(Ran { outputs, millis }));
-                }
-            }
-            WorkerResponse::RunFailed { id, message } => {
-                if let Some(tx) = self.with(|shared| shared.runs.remove(&id)).flatten() {
-                    let _ = tx.send(Err(message));
+            WorkerResponse::Done { id, result } => {
+                if let Some(tx) = self.with(|shared| shared.pending.remove(&id)).flatten() {
+                    let _ = tx.send(result);
                 }
             }
         }
@@ -201,19 +191,16 @@ impl Inference {
             }
             shared.queued.clear();
             shared.failed_starts += 1;
-            (std::mem::take(&mut shared.loads), std::mem::take(&mut shared.runs), shared.failed_starts)
+            (std::mem::take(&mut shared.pending), shared.failed_starts)
         });
-        let Some((loads, runs, failed_starts)) = pending else { return };
+        let Some((pending, failed_starts)) = pending else { return };
         let give_up = failed_starts >= MAX_FAILED_STARTS;
         let reason = if give_up {
             format!("the inference worker stopped ({reason}) and could not be restarted; reload the page to try again")
         } else {
             format!("the inference worker stopped ({reason}); a new one has been started")
         };
-        for tx in loads.into_values().flatten() {
-            let _ = tx.send(Err(reason.clone()));
-        }
-        for tx in runs.into_values() {
+        for tx in pending.into_values() {
             let _ = tx.send(Err(reason.clone()));
         }
         self.last_crash.set(Some(reason));
@@ -222,4 +209,13 @@ impl Inference {
             self.restarts.update(|n| *n += 1);
         }
     }
+}
+
+fn unexpected(reply: &Reply) -> String {
+    let kind = match reply {
+        Reply::Inspected(_) => "an inspection",
+        Reply::Loaded { .. } => "a loaded model",
+        Reply::Ran { .. } => "outputs",
+    };
+    format!("the inference worker answered with {kind}, which was not asked for")
 }

@@ -887,6 +887,20 @@ def iris_rows() -> np.ndarray:
     return load("iris").golden.astype(np.float32)
 
 
+@hand_case("digits-picture-channel-means",
+           "Hand-built picture model: the mean of each channel of a [N, 3, 16, 16] picture (ReduceMean)",
+           "digits", "transform")
+def picture_channel_means(case: Case):
+    # Digits upscaled to 16x16, as three colour channels: ink, paper and ink squared.
+    ink = np.kron(load("digits").golden.reshape(-1, 8, 8) / 16.0, np.ones((2, 2)))
+    pictures = np.stack([ink, 1.0 - ink, ink**2], axis=1).astype(np.float32)
+    node = helper.make_node("ReduceMean", ["image"], ["channel_means"], name="ReduceMean", axes=[2, 3], keepdims=0)
+    model = graph_model(case.name, case.description, [node],
+                        [helper.make_tensor_value_info("image", FLOAT, [None, 3, 16, 16])],
+                        [info("channel_means", FLOAT, 3)])
+    return model, {"image": pictures}
+
+
 @hand_case("iris-binarizer", "Hand-built Binarizer, threshold 1.5", "iris", "transform")
 def binarizer(case: Case):
     node = ml_node("Binarizer", ["input"], ["output"], threshold=1.5)

@@ -1,18 +1,22 @@
 //! One labelled input for one feature: a number field with the training range as its
-//! hint, or a select for a categorical feature.
+//! hint, a text field for a string input, or a select for a categorical feature.
 
 use leptos::prelude::*;
-use modelport_core::card::Feature;
+use modelport_core::card::{Feature, FeatureKind, FeatureValue};
 
 use crate::components::format_number;
 
-/// Reads what the user typed in a field.
-pub fn parse_field(text: &str) -> Result<f64, &'static str> {
+/// Reads what the user typed in the field of a feature of `kind`. Text is taken as it
+/// is: an empty string is a category too.
+pub fn parse_field(kind: FeatureKind, text: &str) -> Result<FeatureValue, &'static str> {
+    if kind == FeatureKind::Text {
+        return Ok(FeatureValue::Text(text.to_owned()));
+    }
     let text = text.trim();
     if text.is_empty() {
         return Err("a value is required");
     }
-    text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or("not a number")
+    text.parse::<f64>().ok().filter(|v| v.is_finite()).map(FeatureValue::Number).ok_or("not a number")
 }
 
 /// The field for feature `index`; its text lives in `texts[index]`.
@@ -30,26 +34,29 @@ pub fn FeatureField(
     let text = move || texts.with(|t| t[index].clone());
     let set = move |value: String| texts.update(|t| t[index] = value);
     let unit = feature.unit.clone().map(|u| format!(" ({u})")).unwrap_or_default();
-    let stats = &feature.training;
-    let (min, max) = (stats.min, stats.max);
+    let kind = feature.kind;
+    let bounds = feature.training.as_ref().map(|s| (s.min, s.max));
     // A categorical feature's choices say everything; a number field gets its range.
-    let range = match feature.categories {
-        Some(_) => String::new(),
-        None => format!(
+    let range = match (&feature.categories, bounds, kind) {
+        (None, Some((min, max)), FeatureKind::Number) => format!(
             "training range {} to {}{}",
             format_number(min, 6),
             format_number(max, 6),
             feature.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
         ),
+        (None, _, FeatureKind::Text) => "text".to_owned(),
+        _ => String::new(),
     };
     // A value outside the training range still gets a prediction, with a warning: the
     // model has never seen such data.
-    let problem = move || match parse_field(&text()) {
-        Err(e) => Some(e.to_owned()),
-        Ok(v) if v < min || v > max => Some("outside the training range".to_owned()),
-        Ok(_) => None,
+    let problem = move || match (parse_field(kind, &text()), bounds) {
+        (Err(e), _) => Some(e.to_owned()),
+        (Ok(FeatureValue::Number(v)), Some((min, max))) if v < min || v > max => {
+            Some("outside the training range".to_owned())
+        }
+        _ => None,
     };
-    let invalid = move || parse_field(&text()).is_err();
+    let invalid = move || parse_field(kind, &text()).is_err();
 
     let control = match feature.categories.clone() {
         Some(categories) => {
@@ -69,6 +76,17 @@ pub fn FeatureField(
             }
             .into_any()
         }
+        None if kind == FeatureKind::Text => view! {
+            <input
+                id=id.clone()
+                type="text"
+                autocomplete="off"
+                prop:value=text
+                aria-describedby=hint_id.clone()
+                on:input=move |ev| set(event_target_value(&ev))
+            />
+        }
+        .into_any(),
         None => view! {
             <input
                 id=id.clone()
@@ -101,13 +119,19 @@ pub fn FeatureField(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_field;
+    use super::*;
 
     #[test]
     fn fields_accept_numbers_and_say_what_is_wrong() {
-        assert_eq!(parse_field(" 5.1 "), Ok(5.1));
-        assert_eq!(parse_field(""), Err("a value is required"));
-        assert_eq!(parse_field("abc"), Err("not a number"));
-        assert_eq!(parse_field("inf"), Err("not a number"));
+        assert_eq!(parse_field(FeatureKind::Number, " 5.1 "), Ok(FeatureValue::Number(5.1)));
+        assert_eq!(parse_field(FeatureKind::Number, ""), Err("a value is required"));
+        assert_eq!(parse_field(FeatureKind::Number, "abc"), Err("not a number"));
+        assert_eq!(parse_field(FeatureKind::Number, "inf"), Err("not a number"));
+    }
+
+    #[test]
+    fn text_fields_take_any_text() {
+        assert_eq!(parse_field(FeatureKind::Text, " male"), Ok(FeatureValue::Text(" male".into())));
+        assert_eq!(parse_field(FeatureKind::Text, ""), Ok(FeatureValue::Text(String::new())));
     }
 }

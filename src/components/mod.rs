@@ -2,11 +2,14 @@
 
 pub mod feature_field;
 pub mod image_pad;
+pub mod inspector;
 pub mod model_card;
 pub mod model_list;
 pub mod model_page;
+pub mod picture_picker;
 pub mod prediction_view;
 pub mod predictor;
+pub mod upload;
 
 /// Formats a number for people: at most `digits` significant digits, no trailing zeros.
 pub fn format_number(value: f64, digits: usize) -> String {

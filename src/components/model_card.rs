@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use modelport_core::ModelCard;
+use modelport_core::card::FeatureKind;
 
 use crate::components::format_number;
 
@@ -18,18 +19,21 @@ pub fn ModelCardView(card: ModelCard) -> impl IntoView {
         .features
         .iter()
         .map(|f| {
-            let s = &f.training;
-            let kind = f.categories.as_ref().map_or_else(
-                || "numeric".to_owned(),
-                |c| c.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", "),
-            );
+            let kind = match (&f.categories, f.kind) {
+                (Some(c), _) => c.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join(", "),
+                (None, FeatureKind::Number) => "numeric".to_owned(),
+                (None, FeatureKind::Text) => "text".to_owned(),
+            };
+            let range =
+                f.training.as_ref().map(|s| format!("{} to {}", format_number(s.min, 5), format_number(s.max, 5)));
+            let mean = f.training.as_ref().map(|s| format_number(s.mean, 4));
             view! {
                 <tr>
                     <th scope="row">{f.name.clone()}</th>
                     <td>{f.unit.clone().unwrap_or_default()}</td>
                     <td>{kind}</td>
-                    <td>{format!("{} to {}", format_number(s.min, 5), format_number(s.max, 5))}</td>
-                    <td>{format_number(s.mean, 4)}</td>
+                    <td>{range}</td>
+                    <td>{mean}</td>
                     <td>{f.description.clone().unwrap_or_default()}</td>
                 </tr>
             }

@@ -7,10 +7,16 @@
 //! ([`ModelCard::interpret`]).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+mod generate;
+
+pub use generate::GenerateError;
+
+pub use crate::picture::{Picture, PixelScale};
 use crate::signature::Signature;
 use crate::tensor::{ElementType, TensorData, Tensors, Values};
 
@@ -18,8 +24,10 @@ use crate::tensor::{ElementType, TensorData, Tensors, Values};
 pub enum CardError {
     #[error("feature `{feature}` feeds input `{input}`, which the model does not have")]
     UnknownInput { feature: String, input: String },
-    #[error("input `{input}` is {element_type}; the card can only fill numeric inputs")]
-    NonNumericInput { input: String, element_type: ElementType },
+    #[error("input `{input}` is {element_type}; a form can only fill numbers and text")]
+    UnfillableInput { input: String, element_type: ElementType },
+    #[error("row {row}, feature `{feature}`: “{text}” is not a number")]
+    NotANumber { row: usize, feature: String, text: String },
     #[error("row {row} has {got} values, the card has {expected} features")]
     RowLength { row: usize, expected: usize, got: usize },
     #[error("the card names output `{output}` as its {role}, but the model has no such output")]
@@ -53,7 +61,7 @@ pub struct ModelCard {
     #[serde(default)]
     pub layout: Option<Layout>,
     /// A real held-out row, in feature order: what the form starts with.
-    pub example: Vec<f64>,
+    pub example: Vec<FeatureValue>,
     /// Metrics on the held-out split, by name (accuracy, macro_f1, rmse, ...).
     pub metrics: BTreeMap<String, f64>,
     pub training: Training,
@@ -75,16 +83,52 @@ pub struct Feature {
     pub unit: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-    /// Present for a categorical feature: the choices and the number each stands for.
+    #[serde(default)]
+    pub kind: FeatureKind,
+    /// Present for a categorical feature: the choices and the value each stands for.
     #[serde(default)]
     pub categories: Option<Vec<Category>>,
-    pub training: Stats,
+    /// Absent when the model came without its training data (a file dropped in).
+    #[serde(default)]
+    pub training: Option<Stats>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureKind {
+    #[default]
+    Number,
+    /// Free text, for a string input (a categorical column the model encodes itself).
+    Text,
+}
+
+/// One feature's value in a row: JSON's number or string.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FeatureValue {
+    Number(f64),
+    Text(String),
+}
+
+impl fmt::Display for FeatureValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Number(n) => write!(f, "{n}"),
+            Self::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl From<f64> for FeatureValue {
+    fn from(n: f64) -> Self {
+        Self::Number(n)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Category {
     pub label: String,
-    pub value: f64,
+    pub value: FeatureValue,
 }
 
 /// Summary statistics of one column of the training split; the baseline for drift.
@@ -135,9 +179,11 @@ pub struct OutputRoles {
 pub enum Layout {
     /// Features are the pixels of a `width` x `height` image, row by row.
     Image { width: usize, height: usize, min: f64, max: f64 },
+    /// The model takes a picture, not features: the form is a file picker.
+    Picture(Picture),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Training {
     pub dataset: String,
     pub rows: usize,
@@ -149,7 +195,7 @@ pub struct Training {
     pub train_sha256: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelFile {
     pub file: String,
     pub sha256: String,
@@ -179,8 +225,8 @@ impl ModelCard {
     }
 
     /// Builds the model's input tensors from rows of feature values (in card order):
-    /// each feature becomes column `index` of its `input`, cast to the input's type.
-    pub fn assemble(&self, signature: &Signature, rows: &[Vec<f64>]) -> Result<Tensors, CardError> {
+    /// each feature becomes column `index` of its `input`, converted to the input's type.
+    pub fn assemble(&self, signature: &Signature, rows: &[Vec<FeatureValue>]) -> Result<Tensors, CardError> {
         if let Some((row, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != self.features.len()) {
             return Err(CardError::RowLength { row, expected: self.features.len(), got: r.len() });
         }
@@ -196,17 +242,32 @@ impl ModelCard {
                     input: input.to_owned(),
                 })?;
                 cols.sort_unstable();
-                let values = rows.iter().flat_map(|r| cols.iter().map(|&(_, position)| r[position]));
-                let data = match spec.element_type {
-                    ElementType::Float32 => Values::Float32(values.map(|v| v as f32).collect()),
-                    ElementType::Float64 => Values::Float64(values.collect()),
-                    ElementType::Int64 => Values::Int64(values.map(|v| v as i64).collect()),
-                    ElementType::Int32 => Values::Int32(values.map(|v| v as i32).collect()),
-                    element_type => {
-                        return Err(CardError::NonNumericInput { input: input.to_owned(), element_type });
-                    }
+                let cells =
+                    || rows.iter().enumerate().flat_map(|(r, row)| cols.iter().map(move |&(_, p)| (r, p, &row[p])));
+                let data = if spec.element_type == ElementType::String {
+                    Values::String(cells().map(|(_, _, v)| v.to_string()).collect())
+                } else {
+                    let numbers = cells()
+                        .map(|(row, position, value)| match value {
+                            FeatureValue::Number(n) => Ok(*n),
+                            FeatureValue::Text(text) => text.trim().parse().map_err(|_| CardError::NotANumber {
+                                row,
+                                feature: self.features[position].name.clone(),
+                                text: text.clone(),
+                            }),
+                        })
+                        .collect::<Result<Vec<f64>, _>>()?;
+                    Values::from_numbers(spec.element_type, numbers).ok_or_else(|| CardError::UnfillableInput {
+                        input: input.to_owned(),
+                        element_type: spec.element_type,
+                    })?
                 };
-                Ok((input.to_owned(), TensorData::new(vec![rows.len(), cols.len()], data)))
+                // A rank-1 input takes the columns flat.
+                let shape = match spec.shape.len() {
+                    1 => vec![rows.len() * cols.len()],
+                    _ => vec![rows.len(), cols.len()],
+                };
+                Ok((input.to_owned(), TensorData::new(shape, data)))
             })
             .collect()
     }
@@ -299,6 +360,10 @@ mod tests {
         ))
     }
 
+    fn numbers(values: &[f64]) -> Vec<FeatureValue> {
+        values.iter().map(|&v| v.into()).collect()
+    }
+
     fn signature() -> Signature {
         let spec = TensorSpec {
             name: "x".into(),
@@ -312,7 +377,7 @@ mod tests {
     #[test]
     fn assemble_places_features_by_their_column_index() {
         let card = two_feature_card(r#"{"label":"label"}"#, r#"["no","yes"]"#);
-        let tensors = card.assemble(&signature(), &[vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
+        let tensors = card.assemble(&signature(), &[numbers(&[1.0, 2.0]), numbers(&[3.0, 4.0])]).unwrap();
         // Feature "b" is column 1 and comes first in the card.
         assert_eq!(tensors["x"], TensorData::new(vec![2, 2], Values::Float32(vec![2.0, 1.0, 4.0, 3.0])));
     }
@@ -320,7 +385,7 @@ mod tests {
     #[test]
     fn assemble_reports_the_row_with_the_wrong_length() {
         let card = two_feature_card(r#"{"label":"label"}"#, r#"["no","yes"]"#);
-        let err = card.assemble(&signature(), &[vec![1.0, 2.0], vec![3.0]]).unwrap_err();
+        let err = card.assemble(&signature(), &[numbers(&[1.0, 2.0]), numbers(&[3.0])]).unwrap_err();
         assert_eq!(err, CardError::RowLength { row: 1, expected: 2, got: 1 });
     }
 

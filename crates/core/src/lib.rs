@@ -8,6 +8,7 @@
 //! - [`card`] is the model card: what a model predicts, its features and training data,
 //!   and how feature values become input tensors and outputs become predictions.
 //! - [`registry`] lists models, versions and channels (`models/registry.json`).
+//! - [`picture`] turns a picture's pixels into an image model's input tensor.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
 //! - [`protocol`] is what the page and the inference worker say to each other.
@@ -22,6 +23,7 @@ pub mod golden;
 pub mod inspection;
 #[cfg(feature = "engine")]
 pub mod ml;
+pub mod picture;
 pub mod protocol;
 pub mod registry;
 pub mod signature;

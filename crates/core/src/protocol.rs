@@ -4,42 +4,51 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::inspection::Inspection;
 use crate::signature::Signature;
 use crate::tensor::Tensors;
 
-/// What the page asks of the worker.
+/// What the page asks of the worker. `id` pairs each request with its answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WorkerRequest {
+    /// Fetch the file at `url` and describe it, whether or not it can run.
+    Inspect { id: u64, url: String },
     /// Fetch the model at `url` and compile it under `key` (once: later loads of the
     /// same key answer from the cache).
-    Load { key: String, url: String },
+    Load { id: u64, key: String, url: String },
     /// Run one batch through the model compiled under `key`.
     Run { id: u64, key: String, inputs: Tensors },
 }
 
-/// What the worker answers. Every request gets exactly one answer.
+impl WorkerRequest {
+    pub fn id(&self) -> u64 {
+        match self {
+            Self::Inspect { id, .. } | Self::Load { id, .. } | Self::Run { id, .. } => *id,
+        }
+    }
+}
+
+/// What the worker says. Every request gets exactly one [`WorkerResponse::Done`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WorkerResponse {
     /// The worker's wasm is running and listening: messages sent before this are lost.
     Ready,
+    /// The answer to request `id`, or why there is none.
+    Done { id: u64, result: Result<Reply, String> },
+}
+
+/// A successful answer, by request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    Inspected(Inspection),
     Loaded {
-        key: String,
         signature: Signature,
         millis: f64,
     },
-    LoadFailed {
-        key: String,
-        message: String,
-    },
     /// `millis` is the time spent in inference alone, measured in the worker.
     Ran {
-        id: u64,
         outputs: Tensors,
         millis: f64,
-    },
-    RunFailed {
-        id: u64,
-        message: String,
     },
 }
 
@@ -66,7 +75,7 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        let err = decode::<WorkerResponse>("{\"Ran\": 3}").unwrap_err();
+        let err = decode::<WorkerResponse>("{\"Done\": 3}").unwrap_err();
         assert!(err.starts_with("an unreadable message"), "{err}");
     }
 }

@@ -81,6 +81,18 @@ impl Values {
         }
     }
 
+    /// `numbers` as a tensor of `element_type`; `None` for text (numbers are not text).
+    pub fn from_numbers(element_type: ElementType, numbers: Vec<f64>) -> Option<Self> {
+        Some(match element_type {
+            ElementType::Float32 => Self::Float32(numbers.into_iter().map(|v| v as f32).collect()),
+            ElementType::Float64 => Self::Float64(numbers),
+            ElementType::Int32 => Self::Int32(numbers.into_iter().map(|v| v as i32).collect()),
+            ElementType::Int64 => Self::Int64(numbers.into_iter().map(|v| v as i64).collect()),
+            ElementType::Bool => Self::Bool(numbers.into_iter().map(|v| v != 0.0).collect()),
+            ElementType::String => return None,
+        })
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Self::Float32(v) => v.len(),

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use modelport_core::protocol::{WorkerRequest, WorkerResponse, decode, encode};
+use modelport_core::protocol::{Reply, WorkerRequest, WorkerResponse, decode, encode};
 use modelport_core::{Model, ModelCache};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -29,31 +29,28 @@ pub fn start() {
 }
 
 fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<RefCell<ModelCache>>) {
+    let id = request.id();
     match request {
-        WorkerRequest::Load { key, url } => wasm_bindgen_futures::spawn_local(async move {
-            let start = now(&scope);
-            let response = match load(&cache, &key, &url).await {
-                Ok(model) => {
-                    let signature = model.signature().clone();
-                    WorkerResponse::Loaded { key, signature, millis: now(&scope) - start }
-                }
-                Err(message) => WorkerResponse::LoadFailed { key, message },
-            };
-            post(&scope, &response);
+        WorkerRequest::Inspect { url, .. } => wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_bytes(&url)
+                .await
+                .and_then(|bytes| modelport_core::inspect(&bytes).map_err(|e| e.to_string()))
+                .map(Reply::Inspected);
+            post(&scope, &WorkerResponse::Done { id, result });
         }),
-        WorkerRequest::Run { id, key, inputs } => {
-            let model = cache.borrow().get(&key);
-            let response = match model {
-                None => WorkerResponse::RunFailed { id, message: format!("model {key} is not loaded") },
-                Some(model) => {
-                    let start = now(&scope);
-                    match model.run(&inputs) {
-                        Ok(outputs) => WorkerResponse::Ran { id, outputs, millis: now(&scope) - start },
-                        Err(e) => WorkerResponse::RunFailed { id, message: e.to_string() },
-                    }
-                }
-            };
-            post(&scope, &response);
+        WorkerRequest::Load { key, url, .. } => wasm_bindgen_futures::spawn_local(async move {
+            let start = now(&scope);
+            let result = load(&cache, &key, &url)
+                .await
+                .map(|model| Reply::Loaded { signature: model.signature().clone(), millis: now(&scope) - start });
+            post(&scope, &WorkerResponse::Done { id, result });
+        }),
+        WorkerRequest::Run { key, inputs, .. } => {
+            let model = cache.borrow().get(&key).ok_or_else(|| format!("model {key} is not loaded"));
+            let start = now(&scope);
+            let result = model.and_then(|model| model.run(&inputs).map_err(|e| e.to_string()));
+            let result = result.map(|outputs| Reply::Ran { outputs, millis: now(&scope) - start });
+            post(&scope, &WorkerResponse::Done { id, result });
         }
     }
 }
