@@ -7,7 +7,11 @@ use modelport_core::{Inspection, TensorSpec};
 use crate::components::format_number;
 
 #[component]
-pub fn InspectorView(inspection: Inspection) -> impl IntoView {
+pub fn InspectorView(
+    /// The file's name.
+    name: String,
+    inspection: Inspection,
+) -> impl IntoView {
     let opsets = inspection.opsets.iter().map(|o| format!("{} {}", o.domain, o.version)).collect::<Vec<_>>().join(", ");
     let most = inspection.operators.first().map_or(1, |o| o.count);
     let operators = inspection
@@ -37,7 +41,7 @@ pub fn InspectorView(inspection: Inspection) -> impl IntoView {
 
     view! {
         <section class="inspector" aria-labelledby="inspector-heading">
-            <h2 id="inspector-heading">"Inspector"</h2>
+            <h2 id="inspector-heading">"Inspector: " <span class="file-name">{name}</span></h2>
             <dl class="facts">
                 <dt>"Producer"</dt>
                 <dd>{if inspection.producer.is_empty() { "not recorded".to_owned() } else { inspection.producer.clone() }}</dd>

@@ -15,6 +15,9 @@ pub fn PredictionView(
     outcome: RwSignal<Option<Result<Outcome, String>>>,
     /// The compiled model, or why it could not be loaded.
     loaded: LocalResource<Result<Loaded, String>>,
+    /// Whether the form holds something the model can take.
+    #[prop(into)]
+    ready: Signal<bool>,
 ) -> impl IntoView {
     let body = move || match (loaded.get(), outcome.get()) {
         (None, _) => view! { <p class="status" role="status">"Compiling the model on this device…"</p> }.into_any(),
@@ -26,6 +29,9 @@ pub fn PredictionView(
             </div>
         }
         .into_any(),
+        (Some(Ok(_)), None) if !ready.get() => {
+            view! { <p class="status" role="status">"Fill in the form to see a prediction."</p> }.into_any()
+        }
         (Some(Ok(_)), None) => view! { <p class="status" role="status">"Predicting…"</p> }.into_any(),
         (Some(Ok(_)), Some(Err(e))) => {
             view! { <p class="error" role="alert">{format!("The prediction failed: {e}")}</p> }.into_any()
@@ -60,25 +66,40 @@ fn prediction(prediction: Prediction) -> AnyView {
         }
         .into_any(),
         Prediction::Class { label, probabilities } => {
+            // A file dropped in may give raw scores (logits, means) rather than
+            // probabilities: those show as numbers, their bars spanning their range.
+            let sum: f64 = probabilities.iter().map(|p| p.probability).sum();
+            let are_probabilities =
+                (sum - 1.0).abs() < 1e-3 && probabilities.iter().all(|p| (0.0..=1.0).contains(&p.probability));
+            let (low, high) = probabilities
+                .iter()
+                .fold((0.0_f64, 0.0_f64), |(lo, hi), p| (lo.min(p.probability), hi.max(p.probability)));
             let bars = probabilities
                 .into_iter()
                 .map(|p| {
-                    let percent = 100.0 * p.probability;
+                    let (width, shown) = match are_probabilities {
+                        true => (100.0 * p.probability, format!("{:.1}%", 100.0 * p.probability)),
+                        false => (
+                            100.0 * (p.probability - low) / (high - low).max(f64::MIN_POSITIVE),
+                            format_number(p.probability, 4),
+                        ),
+                    };
                     let current = p.class == label;
                     view! {
                         <li class:current=current data-probability=p.probability.to_string()>
                             <span class="class">{p.class}</span>
                             <span class="bar" aria-hidden="true">
-                                <span style=format!("width: {:.2}%", percent.clamp(0.0, 100.0))></span>
+                                <span style=format!("width: {:.2}%", width.clamp(0.0, 100.0))></span>
                             </span>
-                            <span class="percent">{format!("{percent:.1}%")}</span>
+                            <span class="percent">{shown}</span>
                         </li>
                     }
                 })
                 .collect_view();
+            let list_name = if are_probabilities { "Class probabilities" } else { "Scores" };
             view! {
                 <p class="predicted">{label}</p>
-                <ul class="probabilities" aria-label="Class probabilities">{bars}</ul>
+                <ul class="probabilities" aria-label=list_name>{bars}</ul>
             }
             .into_any()
         }

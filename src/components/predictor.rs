@@ -105,7 +105,7 @@ pub fn Predictor(
                         </button>
                     })}
                 </form>
-                <PredictionView outcome loaded />
+                <PredictionView outcome loaded ready=Signal::derive(move || filled.with(Option::is_some)) />
             </div>
         </section>
     }

@@ -127,7 +127,8 @@ fn Uploaded(name: String, url: String, inspection: Inspection) -> impl IntoView 
                 <p>
                     <strong>
                         {format!(
-                            "Modelport cannot run “{name}”: {count} node{} use{} operators it does not support.",
+                            "Modelport cannot run “{}”: {count} node{} use{} operators it does not support.",
+                            name,
                             if count == 1 { "" } else { "s" },
                             if count == 1 { "s" } else { "" },
                         )}
@@ -159,6 +160,6 @@ fn Uploaded(name: String, url: String, inspection: Inspection) -> impl IntoView 
     };
     view! {
         {verdict}
-        <InspectorView inspection />
+        <InspectorView name inspection />
     }
 }

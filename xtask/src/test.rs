@@ -64,7 +64,9 @@ pub fn all() -> Result<(), String> {
     if tally.check("site build (release)", build_site()) {
         tally.tests(
             "end-to-end tests (the built site in Chromium)",
-            command("node").args(["--test", "--test-reporter=tap", "tests/e2e/"]).env("SITE_DIR", "dist"),
+            command("node")
+                .args(["--test", "--test-concurrency=1", "--test-reporter=tap", "tests/e2e/"])
+                .env("SITE_DIR", "dist"),
         );
     } else {
         tally.record("end-to-end tests", Err("skipped: the site did not build".into()));

@@ -19,7 +19,7 @@ fn every_input_that_once_crashed_now_ends_in_a_result_or_an_error() {
         }
         seen += 1;
     }
-    assert!(seen >= 3, "expected the regression inputs in {}", dir.display());
+    assert!(seen >= 4, "expected the regression inputs in {}", dir.display());
 }
 
 #[test]
@@ -41,4 +41,11 @@ fn a_nan_reaching_top_k_is_sorted_not_a_panic() {
     // A k-nearest-neighbours regressor whose mutated weights make every distance NaN.
     let model = Model::load(include_bytes!("fixtures/fuzz/topk-nan.onnx")).expect("a well-formed model");
     model.warm_up().expect("NaN distances still give neighbours");
+}
+
+#[test]
+fn a_transpose_perm_past_the_input_rank_is_named() {
+    let bytes = include_bytes!("fixtures/fuzz/transpose-perm.onnx");
+    let message = Model::load(bytes).expect_err("the perm is not a permutation").to_string();
+    assert!(message.contains("is not a permutation of its axes"), "{message}");
 }

@@ -28,6 +28,7 @@ mod svm;
 mod svm_classifier;
 mod svm_regressor;
 mod top_k;
+mod transpose;
 mod tree;
 mod tree_ensemble;
 mod tree_ensemble_classifier;
@@ -83,6 +84,8 @@ pub fn register(register: &mut OnnxOpRegister) {
     register.insert("ZipMap", zip_map::parse);
     // A standard operator, replaced because tract's panics on NaN (see top_k.rs).
     register.insert("TopK", top_k::parse);
+    // A standard operator, parsed here to check `perm` before tract uses it.
+    register.insert("Transpose", transpose::parse);
 }
 
 /// What each operator implements: its output types and shapes from its inputs', and
