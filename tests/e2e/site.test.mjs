@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { goldenRow, launchChromium, readJson, screenshot, serveSite } from "./support.mjs";
+import { goldenRow, launchChromium, openPage as openPageAt, readJson, screenshot, serveSite } from "./support.mjs";
 
 // Random bytes in place of one model file: the page must say so and keep working.
 const BROKEN_MODEL = "/models/iris-forest/1.0.0/model.onnx";
@@ -22,14 +22,7 @@ after(async () => {
   site?.close();
 });
 
-async function openPage(viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(site.url);
-  return { page, problems };
-}
+const openPage = (viewport) => openPageAt(browser, site.url, viewport);
 
 /** Types a golden row into the form, field by field, found by label. */
 async function fillRow(page, card, values) {

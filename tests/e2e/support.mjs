@@ -63,6 +63,16 @@ export function launchChromium() {
   });
 }
 
+/** A new page at `url`, in a fresh context; `problems` collects uncaught page errors. */
+export async function openPage(browser, url, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  await page.goto(url);
+  return { page, problems };
+}
+
 export async function readJson(relative) {
   return JSON.parse(await readFile(resolve(ROOT, relative), "utf8"));
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ROOT, launchChromium, readJson, screenshot, serveSite } from "./support.mjs";
+import { ROOT, launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
 
 const CHOOSE = "Choose an ONNX model file";
 
@@ -24,12 +24,8 @@ after(async () => {
   site?.close();
 });
 
-async function openUpload(viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (error) => problems.push(error.message));
-  await page.goto(`${site.url}#/upload`);
+async function openUpload(viewport) {
+  const { page, problems } = await openPage(browser, `${site.url}#/upload`, viewport);
   await page.getByRole("heading", { name: "Your own model" }).waitFor();
   return { page, problems };
 }

@@ -1,8 +1,9 @@
 //! Tree ensembles stored flat for evaluation: one array of 16-byte nodes for the whole
-//! forest, each tree laid out depth first with a node's true child right after it, and
-//! leaves as tagged child indices into one array of (target, weight) pairs. The three
-//! tree operators (classifier, regressor, and opset 5's `TreeEnsemble`) describe their
-//! trees as [`RawNode`]s and share this evaluation.
+//! forest, each tree laid out depth first with a node's true child right after it.
+//! Leaves are nodes too, pointing into one array of (target, weight) pairs, and a leaf
+//! never lets a row leave it, so that several rows can walk a tree in lockstep. The
+//! three tree operators (classifier, regressor, and opset 5's `TreeEnsemble`) describe
+//! their trees as [`RawNode`]s and share this evaluation.
 
 use std::collections::HashMap;
 
@@ -88,14 +89,21 @@ pub(crate) struct RawLeaf {
     pub weight: f32,
 }
 
-/// Marks a child index as a leaf index.
+/// Rows walking a tree together (see [`Forest::walk`]).
+const LANES: usize = 8;
+
+/// Marks a node index as a leaf's.
 const LEAF: u32 = 1 << 31;
 
+/// A branch, or a leaf: a leaf reads column 0 and compares it with NaN, so every split
+/// test (`x <= NaN` and, through the mode and NaN flag leaves get, every other) sends
+/// the row to the false child, which is the leaf itself. The true child slot, never
+/// taken, holds the leaf's index into the weights.
 #[derive(Clone, Copy, Debug)]
 struct Node {
     feature: u32,
     value: f32,
-    /// True child, then false child; [`LEAF`]-tagged for leaves.
+    /// True child, then false child; [`LEAF`]-tagged when they are leaves.
     children: [u32; 2],
 }
 
@@ -108,6 +116,9 @@ pub(crate) struct Forest {
     members: HashMap<u32, Vec<f32>>,
     /// Every node is `x <= value` and NaN goes right: scikit-learn's trees.
     plain_leq: bool,
+    /// Every node is `x <= value`, NaN going either way: scikit-learn's histogram
+    /// gradient boosting.
+    leq: bool,
     roots: Vec<u32>,
     /// Every leaf has exactly one weight.
     one_weight_per_leaf: bool,
@@ -160,6 +171,7 @@ impl Forest {
             nan_true: Vec::with_capacity(raw.len()),
             members: HashMap::new(),
             plain_leq: raw.iter().all(|n| n.mode.is_none() || (n.mode == Some(Mode::Leq) && !n.nan_true)),
+            leq: raw.iter().all(|n| n.mode.is_none() || n.mode == Some(Mode::Leq)),
             roots: vec![],
             one_weight_per_leaf: false,
             leaf_start: vec![0],
@@ -185,6 +197,8 @@ impl Forest {
             }
         }
         forest.one_weight_per_leaf = forest.leaf_start.windows(2).all(|w| w[1] == w[0] + 1);
+        // Checked here, after the fact: a node index at or past `LEAF` has already
+        // been tagged wrongly, but the forest is not used then.
         if u32::try_from(forest.nodes.len()).map_or(true, |n| n >= LEAF) {
             bail!("the forest has too many nodes");
         }
@@ -211,7 +225,12 @@ impl Forest {
                         self.leaf_weights.push(weight);
                     }
                     self.leaf_start.push(self.leaf_targets.len() as u32);
-                    (self.leaf_start.len() - 2) as u32 | LEAF
+                    let (at, leaf) = (self.nodes.len() as u32, (self.leaf_start.len() - 2) as u32);
+                    // Keeps every row that reaches it, whatever the forest's modes (see `Node`).
+                    self.nodes.push(Node { feature: 0, value: f32::NAN, children: [leaf, at | LEAF] });
+                    self.modes.push(Mode::Leq);
+                    self.nan_true.push(false);
+                    at | LEAF
                 }
                 Some(mode) => {
                     let at = self.nodes.len();
@@ -273,6 +292,11 @@ impl Forest {
         let mut voted = vec![false; rows * self.targets];
         if self.plain_leq {
             self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |_, node, v| v <= node.value);
+        } else if self.leq {
+            // `|` rather than `||`: both sides are cheap, and no branch to mispredict.
+            self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |at, node, v| {
+                (v <= node.value) | (v.is_nan() & self.nan_true[at])
+            });
         } else {
             self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |at, node, v| {
                 self.goes_true(at, node, v)
@@ -295,24 +319,58 @@ impl Forest {
         goes_true: impl Fn(usize, &Node, f32) -> bool,
     ) {
         const BLOCK: usize = 64;
-        let (columns, targets) = (columns.max(1), self.targets);
+        let (columns, targets) = (columns.max(1), self.targets.max(1));
         let blocks =
             x.chunks(BLOCK * columns).zip(scores.chunks_mut(BLOCK * targets).zip(voted.chunks_mut(BLOCK * targets)));
         for (x, (scores, voted)) in blocks {
+            let rows = (x.len() / columns).min(scores.len() / targets);
             for &root in &self.roots {
-                let rows =
-                    x.chunks_exact(columns).zip(scores.chunks_exact_mut(targets).zip(voted.chunks_exact_mut(targets)));
-                for (row, (scores, voted)) in rows {
-                    let mut at = root;
-                    while at & LEAF == 0 {
-                        let node = &self.nodes[at as usize];
-                        let branch = !goes_true(at as usize, node, row[node.feature as usize]);
-                        at = node.children[usize::from(branch)];
+                let mut row = 0;
+                while row + LANES <= rows {
+                    let leaves = self.walk::<LANES>(root, &x[row * columns..], columns, &goes_true);
+                    for (lane, at) in leaves.into_iter().enumerate() {
+                        let range = (row + lane) * targets..(row + lane + 1) * targets;
+                        self.vote(self.leaf(at), aggregate, &mut scores[range.clone()], &mut voted[range]);
                     }
-                    self.vote((at & !LEAF) as usize, aggregate, scores, voted);
+                    row += LANES;
+                }
+                for row in row..rows {
+                    let [at] = self.walk::<1>(root, &x[row * columns..], columns, &goes_true);
+                    let range = row * targets..(row + 1) * targets;
+                    self.vote(self.leaf(at), aggregate, &mut scores[range.clone()], &mut voted[range]);
                 }
             }
         }
+    }
+
+    /// The leaves `N` consecutive rows (of `x`, from its start) reach in the tree at
+    /// `root`. The rows step together, every row a level per round, until all are at
+    /// leaves, which hold them: no branch depends on the data, and the rows' chains of
+    /// dependent loads overlap instead of waiting for one another.
+    #[inline(always)]
+    fn walk<const N: usize>(
+        &self,
+        root: u32,
+        x: &[f32],
+        columns: usize,
+        goes_true: &impl Fn(usize, &Node, f32) -> bool,
+    ) -> [u32; N] {
+        let mut at = [root; N];
+        while at.iter().fold(LEAF, |all, at| all & at) == 0 {
+            for (lane, at) in at.iter_mut().enumerate() {
+                let ix = (*at & !LEAF) as usize;
+                let node = &self.nodes[ix];
+                let branch = !goes_true(ix, node, x[lane * columns + node.feature as usize]);
+                *at = node.children[usize::from(branch)];
+            }
+        }
+        at
+    }
+
+    /// The weights' index of the leaf at node `at`.
+    #[inline]
+    fn leaf(&self, at: u32) -> usize {
+        self.nodes[(at & !LEAF) as usize].children[0] as usize
     }
 
     /// Adds one leaf's weights to a row's scores.
