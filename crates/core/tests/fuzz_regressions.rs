@@ -19,7 +19,7 @@ fn every_input_that_once_crashed_now_ends_in_a_result_or_an_error() {
         }
         seen += 1;
     }
-    assert!(seen >= 4, "expected the regression inputs in {}", dir.display());
+    assert!(seen >= 5, "expected the regression inputs in {}", dir.display());
 }
 
 #[test]
@@ -48,4 +48,12 @@ fn a_transpose_perm_past_the_input_rank_is_named() {
     let bytes = include_bytes!("fixtures/fuzz/transpose-perm.onnx");
     let message = Model::load(bytes).expect_err("the perm is not a permutation").to_string();
     assert!(message.contains("is not a permutation of its axes"), "{message}");
+}
+
+#[test]
+fn a_reduction_axis_past_the_input_rank_is_named() {
+    // A ReduceMean with axes [89] on a rank-2 input.
+    let bytes = include_bytes!("fixtures/fuzz/reduce-axis-past-rank.onnx");
+    let message = Model::load(bytes).expect_err("axis 89 does not exist").to_string();
+    assert!(message.contains("axis 89 does not exist in an input of rank 2"), "{message}");
 }

@@ -23,6 +23,7 @@ mod linear_regressor;
 mod normalizer;
 mod one_hot_encoder;
 mod post_transform;
+mod reduce;
 mod scaler;
 mod svm;
 mod svm_classifier;
@@ -84,8 +85,9 @@ pub fn register(register: &mut OnnxOpRegister) {
     register.insert("ZipMap", zip_map::parse);
     // A standard operator, replaced because tract's panics on NaN (see top_k.rs).
     register.insert("TopK", top_k::parse);
-    // A standard operator, parsed here to check `perm` before tract uses it.
+    // Standard operators, parsed here to check attributes before tract uses them.
     register.insert("Transpose", transpose::parse);
+    reduce::register(register);
 }
 
 /// What each operator implements: its output types and shapes from its inputs', and

@@ -7,10 +7,9 @@ use tract_onnx::pb::NodeProto;
 use tract_onnx::tract_hir::internal::*;
 use tract_onnx::tract_hir::ops::array::PermuteAxes;
 
-pub(super) fn parse(
-    _: &tract_onnx::model::ParsingContext,
-    node: &NodeProto,
-) -> TractResult<(Box<dyn InferenceOp>, Vec<String>)> {
+use super::Parsed;
+
+pub(super) fn parse(_: &tract_onnx::model::ParsingContext, node: &NodeProto) -> Parsed {
     let perm: Option<Vec<i64>> = node.get_attr_opt_vec("perm")?;
     if let Some(perm) = &perm {
         let mut seen = vec![false; perm.len()];
