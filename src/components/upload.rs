@@ -28,9 +28,11 @@ pub fn UploadPage() -> impl IntoView {
     // The latest file wins: an inspection that finishes after another file was opened
     // is dropped.
     let generation = StoredValue::new(0_u32);
+    // The blob URL of the file open now: released when the next one is opened.
+    let current_url = StoredValue::new(None::<String>);
     let open = move |file: File| {
         let name = file.name();
-        if let Some(Opened::Inspected { url, .. }) = opened.get_untracked() {
+        if let Some(url) = current_url.try_update_value(Option::take).flatten() {
             let _ = Url::revoke_object_url(&url);
         }
         let url = match Url::create_object_url_with_blob(&file) {
@@ -40,6 +42,7 @@ pub fn UploadPage() -> impl IntoView {
                 return opened.set(Some(Opened::Unreadable { name, message }));
             }
         };
+        current_url.set_value(Some(url.clone()));
         generation.update_value(|g| *g += 1);
         let current = generation.get_value();
         opened.set(Some(Opened::Reading { name: name.clone() }));
