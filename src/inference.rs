@@ -78,7 +78,7 @@ impl Inference {
     /// Fetches the file at `url` in the worker and describes it.
     pub async fn inspect(self, url: String) -> Result<Inspection, String> {
         match self.call(|id| WorkerRequest::Inspect { id, url }).await? {
-            Reply::Inspected(inspection) => Ok(inspection),
+            Reply::Inspected(inspection) => Ok(*inspection),
             other => Err(unexpected(&other)),
         }
     }

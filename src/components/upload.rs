@@ -17,7 +17,7 @@ use crate::inference::Inference;
 enum Opened {
     Reading { name: String },
     Unreadable { name: String, message: String },
-    Inspected { name: String, url: String, inspection: Inspection },
+    Inspected { name: String, url: String, inspection: Box<Inspection> },
 }
 
 #[component]
@@ -52,7 +52,7 @@ pub fn UploadPage() -> impl IntoView {
                 return;
             }
             opened.set(Some(match result {
-                Ok(inspection) => Opened::Inspected { name, url, inspection },
+                Ok(inspection) => Opened::Inspected { name, url, inspection: Box::new(inspection) },
                 Err(message) => Opened::Unreadable { name, message },
             }));
         });
@@ -111,7 +111,7 @@ pub fn UploadPage() -> impl IntoView {
                 }
                 .into_any(),
                 Opened::Inspected { name, url, inspection } => {
-                    view! { <Uploaded name url inspection /> }.into_any()
+                    view! { <Uploaded name url inspection=*inspection /> }.into_any()
                 }
             })}
         </article>

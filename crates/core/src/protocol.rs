@@ -40,7 +40,8 @@ pub enum WorkerResponse {
 /// A successful answer, by request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Reply {
-    Inspected(Inspection),
+    // Boxed: an inspection is far larger than the other replies.
+    Inspected(Box<Inspection>),
     Loaded {
         signature: Signature,
         millis: f64,

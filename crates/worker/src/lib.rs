@@ -35,7 +35,7 @@ fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<R
             let result = fetch_bytes(&url)
                 .await
                 .and_then(|bytes| modelport_core::inspect(&bytes).map_err(|e| e.to_string()))
-                .map(Reply::Inspected);
+                .map(|inspection| Reply::Inspected(Box::new(inspection)));
             post(&scope, &WorkerResponse::Done { id, result });
         }),
         WorkerRequest::Load { key, url, .. } => wasm_bindgen_futures::spawn_local(async move {
