@@ -95,12 +95,48 @@ const LANES: usize = 8;
 /// Marks a node index as a leaf's.
 const LEAF: u32 = 1 << 31;
 
+/// Marks a node's feature as going to the true child when it is missing (NaN), in
+/// forests that evaluate with [`Split::General`].
+const NAN_TRUE: u32 = 1 << 31;
+
+/// How the forest's branches test a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Split {
+    /// Every branch is `x <= value`, NaN going to the false child: scikit-learn's trees.
+    Leq,
+    /// Every branch is `x <= value`, and some send NaN to the true child instead
+    /// (scikit-learn's histogram gradient boosting). Those read a copy of their column
+    /// in which NaN became -inf, placed after the row's `features` columns, so that the
+    /// test stays a plain `x <= value`.
+    LeqWithNanCopy,
+    /// Anything else: the node's mode, and its [`NAN_TRUE`] flag.
+    General,
+}
+
+impl Split {
+    fn of(raw: &[RawNode]) -> Self {
+        let branches = || raw.iter().filter(|n| n.mode.is_some());
+        if branches().any(|n| n.mode != Some(Mode::Leq)) {
+            Self::General
+        } else if branches().all(|n| !n.nan_true) {
+            Self::Leq
+        } else if branches().all(|n| !(n.nan_true && n.value.is_nan())) {
+            Self::LeqWithNanCopy
+        } else {
+            // `x <= NaN` is false for every x, NaN included, but -inf would be sent
+            // to the true child.
+            Self::General
+        }
+    }
+}
+
 /// A branch, or a leaf: a leaf reads column 0 and compares it with NaN, so every split
 /// test (`x <= NaN` and, through the mode and NaN flag leaves get, every other) sends
 /// the row to the false child, which is the leaf itself. The true child slot, never
 /// taken, holds the leaf's index into the weights.
 #[derive(Clone, Copy, Debug)]
 struct Node {
+    /// The column read, [`NAN_TRUE`]-tagged.
     feature: u32,
     value: f32,
     /// True child, then false child; [`LEAF`]-tagged when they are leaves.
@@ -110,15 +146,10 @@ struct Node {
 #[derive(Clone, Debug)]
 pub(crate) struct Forest {
     nodes: Vec<Node>,
-    /// Per node, when the forest mixes modes or tracks missing values.
+    /// Per node, for [`Split::General`].
     modes: Vec<Mode>,
-    nan_true: Vec<bool>,
     members: HashMap<u32, Vec<f32>>,
-    /// Every node is `x <= value` and NaN goes right: scikit-learn's trees.
-    plain_leq: bool,
-    /// Every node is `x <= value`, NaN going either way: scikit-learn's histogram
-    /// gradient boosting.
-    leq: bool,
+    split: Split,
     roots: Vec<u32>,
     /// Every leaf has exactly one weight.
     one_weight_per_leaf: bool,
@@ -168,10 +199,8 @@ impl Forest {
         let mut forest = Self {
             nodes: Vec::with_capacity(raw.len()),
             modes: Vec::with_capacity(raw.len()),
-            nan_true: Vec::with_capacity(raw.len()),
             members: HashMap::new(),
-            plain_leq: raw.iter().all(|n| n.mode.is_none() || (n.mode == Some(Mode::Leq) && !n.nan_true)),
-            leq: raw.iter().all(|n| n.mode.is_none() || n.mode == Some(Mode::Leq)),
+            split: Split::of(raw),
             roots: vec![],
             one_weight_per_leaf: false,
             leaf_start: vec![0],
@@ -229,14 +258,21 @@ impl Forest {
                     // Keeps every row that reaches it, whatever the forest's modes (see `Node`).
                     self.nodes.push(Node { feature: 0, value: f32::NAN, children: [leaf, at | LEAF] });
                     self.modes.push(Mode::Leq);
-                    self.nan_true.push(false);
                     at | LEAF
                 }
                 Some(mode) => {
                     let at = self.nodes.len();
-                    self.nodes.push(Node { feature: node.feature as u32, value: node.value, children: [0, 0] });
+                    let feature = u32::try_from(node.feature)
+                        .ok()
+                        .filter(|f| f & NAN_TRUE == 0)
+                        .ok_or_else(|| format_err!("feature index {} is too large", node.feature))?;
+                    let feature = match (node.nan_true, self.split) {
+                        (false, _) => feature,
+                        (true, Split::LeqWithNanCopy) => feature + self.features as u32,
+                        (true, _) => feature | NAN_TRUE,
+                    };
+                    self.nodes.push(Node { feature, value: node.value, children: [0, 0] });
                     self.modes.push(mode);
-                    self.nan_true.push(node.nan_true);
                     if mode == Mode::Member {
                         self.members.insert(at as u32, node.members.clone());
                     }
@@ -290,56 +326,104 @@ impl Forest {
         }
         let mut scores = vec![0.0f32; rows * self.targets];
         let mut voted = vec![false; rows * self.targets];
-        if self.plain_leq {
-            self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |_, node, v| v <= node.value);
-        } else if self.leq {
-            // `|` rather than `||`: both sides are cheap, and no branch to mispredict.
-            self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |at, node, v| {
-                (v <= node.value) | (v.is_nan() & self.nan_true[at])
+        let summed = matches!(aggregate, Aggregate::Sum | Aggregate::Average);
+        if self.one_weight_per_leaf && self.targets == 1 && summed {
+            // Single-target regressors: every leaf votes for the one target.
+            self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
+                scores[0] += self.leaf_weights[leaf];
+                voted[0] = true;
+            });
+        } else if self.one_weight_per_leaf && summed {
+            // Regressors and boosted trees: leaf `l`'s only weight is entry `l`, added
+            // with no range to look up and no aggregate to choose.
+            self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
+                let target = self.leaf_targets[leaf] as usize;
+                scores[target] += self.leaf_weights[leaf];
+                voted[target] = true;
             });
         } else {
-            self.evaluate_with(x, columns, aggregate, &mut scores, &mut voted, |at, node, v| {
-                self.goes_true(at, node, v)
+            self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
+                self.vote(leaf, aggregate, scores, voted)
             });
         }
         Ok((scores, voted))
     }
 
-    /// The evaluation loop, specialised on the split test so that scikit-learn's
-    /// `x <= value` trees pay for nothing else. Rows go through in blocks, tree by tree
-    /// within a block, so that a tree stays in cache while it sees every row of the
-    /// block; each row still adds its trees' votes in tree order.
+    /// Picks the split test: scikit-learn's `x <= value` trees pay for nothing else.
     fn evaluate_with(
         &self,
         x: &[f32],
         columns: usize,
-        aggregate: Aggregate,
         scores: &mut [f32],
         voted: &mut [bool],
-        goes_true: impl Fn(usize, &Node, f32) -> bool,
+        vote: impl Fn(usize, &mut [f32], &mut [bool]),
+    ) {
+        if self.split != Split::General {
+            let goes_true = |_, node: &Node, row: &[f32]| row[node.feature as usize] <= node.value;
+            self.evaluate_rows(x, columns, scores, voted, goes_true, vote);
+        } else {
+            let goes_true = |at: usize, node: &Node, row: &[f32]| {
+                self.goes_true(at, node, row[(node.feature & !NAN_TRUE) as usize])
+            };
+            self.evaluate_rows(x, columns, scores, voted, goes_true, vote);
+        }
+    }
+
+    /// The evaluation loop, specialised on the split test and on how a leaf votes
+    /// (`vote(leaf, row's scores, row's voted)`). Rows go through in blocks, tree by
+    /// tree within a block, so that a tree stays in cache while it sees every row of
+    /// the block; each row still adds its trees' votes in tree order.
+    fn evaluate_rows(
+        &self,
+        x: &[f32],
+        columns: usize,
+        scores: &mut [f32],
+        voted: &mut [bool],
+        goes_true: impl Fn(usize, &Node, &[f32]) -> bool,
+        vote: impl Fn(usize, &mut [f32], &mut [bool]),
     ) {
         const BLOCK: usize = 64;
         let (columns, targets) = (columns.max(1), self.targets.max(1));
         let blocks =
             x.chunks(BLOCK * columns).zip(scores.chunks_mut(BLOCK * targets).zip(voted.chunks_mut(BLOCK * targets)));
+        let mut with_nan_copy = vec![];
         for (x, (scores, voted)) in blocks {
             let rows = (x.len() / columns).min(scores.len() / targets);
+            let (x, columns) = if self.split == Split::LeqWithNanCopy {
+                self.copy_nan_tracked(&x[..rows * columns], columns, &mut with_nan_copy);
+                (&with_nan_copy[..], 2 * self.features)
+            } else {
+                (x, columns)
+            };
+            let mut vote = |row: usize, at: u32| {
+                let range = row * targets..(row + 1) * targets;
+                vote(self.leaf(at), &mut scores[range.clone()], &mut voted[range]);
+            };
             for &root in &self.roots {
                 let mut row = 0;
                 while row + LANES <= rows {
                     let leaves = self.walk::<LANES>(root, &x[row * columns..], columns, &goes_true);
                     for (lane, at) in leaves.into_iter().enumerate() {
-                        let range = (row + lane) * targets..(row + lane + 1) * targets;
-                        self.vote(self.leaf(at), aggregate, &mut scores[range.clone()], &mut voted[range]);
+                        vote(row + lane, at);
                     }
                     row += LANES;
                 }
                 for row in row..rows {
                     let [at] = self.walk::<1>(root, &x[row * columns..], columns, &goes_true);
-                    let range = row * targets..(row + 1) * targets;
-                    self.vote(self.leaf(at), aggregate, &mut scores[range.clone()], &mut voted[range]);
+                    vote(row, at);
                 }
             }
+        }
+    }
+
+    /// For [`Split::LeqWithNanCopy`]: each row's `features` first columns, then the
+    /// same with NaN as -inf.
+    fn copy_nan_tracked(&self, x: &[f32], columns: usize, out: &mut Vec<f32>) {
+        out.clear();
+        for row in x.chunks_exact(columns) {
+            let row = &row[..self.features];
+            out.extend_from_slice(row);
+            out.extend(row.iter().map(|&v| if v.is_nan() { f32::NEG_INFINITY } else { v }));
         }
     }
 
@@ -353,14 +437,15 @@ impl Forest {
         root: u32,
         x: &[f32],
         columns: usize,
-        goes_true: &impl Fn(usize, &Node, f32) -> bool,
+        goes_true: &impl Fn(usize, &Node, &[f32]) -> bool,
     ) -> [u32; N] {
+        let rows: [&[f32]; N] = std::array::from_fn(|lane| &x[lane * columns..(lane + 1) * columns]);
         let mut at = [root; N];
         while at.iter().fold(LEAF, |all, at| all & at) == 0 {
             for (lane, at) in at.iter_mut().enumerate() {
                 let ix = (*at & !LEAF) as usize;
                 let node = &self.nodes[ix];
-                let branch = !goes_true(ix, node, x[lane * columns + node.feature as usize]);
+                let branch = !goes_true(ix, node, rows[lane]);
                 *at = node.children[usize::from(branch)];
             }
         }
@@ -386,8 +471,6 @@ impl Forest {
             };
             *voted = true;
         };
-        // Regressors and boosted trees: leaf `l`'s only weight is entry `l`, with no
-        // range to look up.
         if self.one_weight_per_leaf {
             return add(self.leaf_targets[leaf], self.leaf_weights[leaf], scores, voted);
         }
@@ -398,7 +481,7 @@ impl Forest {
     }
 
     fn goes_true(&self, at: usize, node: &Node, v: f32) -> bool {
-        if v.is_nan() && self.nan_true[at] {
+        if v.is_nan() && node.feature & NAN_TRUE != 0 {
             return true;
         }
         match self.modes[at] {
@@ -514,6 +597,55 @@ mod tests {
         let (scores, voted) = forest.evaluate(&[9.0, 0.5, 9.0, 0.6, 0.0, f32::NAN], 3, 2, Aggregate::Sum).unwrap();
         assert_eq!(scores, [-1.0, 1.0, 1.0]);
         assert_eq!(voted, [true; 3]);
+    }
+
+    #[test]
+    fn missing_values_follow_each_branch_s_flag() {
+        // The same feature, NaN going true at the root and false below it: the copy of
+        // the column with NaN as -inf must be read by the root only.
+        let nodes = [
+            RawNode { nan_true: true, ..branch(0, 1, 0.5, 1, 2) },
+            branch(1, 1, 0.25, 3, 4),
+            leaf(2),
+            leaf(3),
+            leaf(4),
+        ];
+        let votes = [vote(2, 2.0), vote(3, 3.0), vote(4, 4.0)];
+        let forest = Forest::build(&nodes, &votes, 1).unwrap();
+        assert_eq!(forest.split, Split::LeqWithNanCopy);
+        let x = [0.0, 0.1, 0.0, 0.4, 0.0, 0.9, 0.0, f32::NAN, 0.0, f32::NEG_INFINITY];
+        let (scores, _) = forest.evaluate(&x, 5, 2, Aggregate::Sum).unwrap();
+        assert_eq!(scores, [3.0, 4.0, 2.0, 4.0, 3.0]);
+        // The general evaluation agrees.
+        let mut nodes = nodes.to_vec();
+        nodes[1].mode = Some(Mode::Lt);
+        nodes[1].value = f32::from_bits(0.25f32.to_bits() + 1);
+        let general = Forest::build(&nodes, &votes, 1).unwrap();
+        assert_eq!(general.split, Split::General);
+        assert_eq!(general.evaluate(&x, 5, 2, Aggregate::Sum).unwrap().0, scores);
+    }
+
+    #[test]
+    fn rows_walk_in_lockstep_and_alone_alike() {
+        // More rows than lanes, of unequal depths, with a remainder walked alone.
+        let nodes = [branch(0, 0, 0.5, 1, 2), leaf(1), branch(2, 0, 0.75, 3, 4), leaf(3), leaf(4)];
+        let forest = Forest::build(&nodes, &[vote(1, 1.0), vote(3, 3.0), vote(4, 4.0)], 1).unwrap();
+        let x: Vec<f32> = (0..2 * LANES + 3).map(|i| i as f32 / (2 * LANES + 3) as f32).collect();
+        let (scores, voted) = forest.evaluate(&x, x.len(), 1, Aggregate::Sum).unwrap();
+        let expected: Vec<f32> = x
+            .iter()
+            .map(|&v| {
+                if v <= 0.5 {
+                    1.0
+                } else if v <= 0.75 {
+                    3.0
+                } else {
+                    4.0
+                }
+            })
+            .collect();
+        assert_eq!(scores, expected);
+        assert!(voted.iter().all(|v| *v));
     }
 
     #[test]

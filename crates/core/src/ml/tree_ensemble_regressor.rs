@@ -51,18 +51,22 @@ impl Kernel for Regressor {
         } else {
             vec![0.0; targets]
         };
-        for (row, voted) in scores.chunks_exact_mut(targets).zip(voted.chunks_exact(targets)) {
-            for ((score, voted), base) in row.iter_mut().zip(voted).zip(&bases) {
-                *score = match self.aggregate {
-                    Aggregate::Sum => *score + base,
-                    Aggregate::Average => *score / trees + base,
-                    Aggregate::Min | Aggregate::Max if *voted => *score + base,
-                    Aggregate::Min | Aggregate::Max => *base,
-                };
+        let finish = |score: f32, voted: bool, base: f32| match self.aggregate {
+            Aggregate::Sum => score + base,
+            Aggregate::Average => score / trees + base,
+            Aggregate::Min | Aggregate::Max if voted => score + base,
+            Aggregate::Min | Aggregate::Max => base,
+        };
+        if targets == 1 {
+            // One score a row: a plain loop over the batch, with no rows to slice.
+            for (score, &voted) in scores.iter_mut().zip(&voted) {
+                *score = self.post_transform.apply_single(finish(*score, voted, bases[0]));
             }
-            if targets == 1 {
-                row[0] = self.post_transform.apply_single(row[0]);
-            } else {
+        } else {
+            for (row, voted) in scores.chunks_exact_mut(targets.max(1)).zip(voted.chunks_exact(targets.max(1))) {
+                for ((score, &voted), &base) in row.iter_mut().zip(voted).zip(&bases) {
+                    *score = finish(*score, voted, base);
+                }
                 self.post_transform.apply(row);
             }
         }
