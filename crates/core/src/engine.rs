@@ -141,7 +141,9 @@ impl Model {
                 Ok(to_tract(spec, data)?.into_tvalue())
             })
             .collect::<Result<TVec<_>, RunError>>()?;
-        let outputs = self.plan.run(values).map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
+        let outputs = self.plan.run(values);
+        crate::ml::clear_upper_vector_state();
+        let outputs = outputs.map_err(|e| RunError::Inference { reason: format!("{e:#}") })?;
         self.signature
             .outputs
             .iter()
