@@ -9,7 +9,9 @@ For each model version it writes, under `models/<name>/<version>/`:
 - `golden.json`: held-out rows with the outputs onnxruntime gives for them, the
   independent reference the Rust tests compare tract's outputs against;
 
-and then `models/registry.json`, listing every model and version.
+and then `models/registry.json`: new versions are registered on the development channel;
+known ones get their hashes and metrics refreshed. Channels and history are left to the
+`modelport` command (promote, rollback).
 
 Only data sets that ship inside scikit-learn are used, the split and every estimator
 are seeded, and the library versions are pinned in `requirements.txt`, so running the
@@ -21,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -235,6 +237,27 @@ SPECS = [
 ]
 
 
+def spec_named(name: str) -> Spec:
+    return next(s for s in SPECS if s.name == name)
+
+
+# Second versions, so that the channels have something to tell apart: a smaller forest
+# (promoted to staging, waiting for production) and a more strongly regularised
+# logistic regression (a development draft).
+SPECS += [
+    replace(
+        spec_named("iris-forest"),
+        version="1.1.0",
+        build=lambda: RandomForestClassifier(n_estimators=20, max_depth=3, random_state=SEED),
+    ),
+    replace(
+        spec_named("iris-logreg"),
+        version="1.1.0",
+        build=lambda: LogisticRegression(C=0.05, max_iter=1000, random_state=SEED),
+    ),
+]
+
+
 def export(spec: Spec, model, n_features: int) -> bytes:
     # skl2onnx's default options: scalers as the ONNX-ML Scaler op, classifier
     # probabilities through ZipMap, both of which Modelport runs.
@@ -245,6 +268,11 @@ def export(spec: Spec, model, n_features: int) -> bytes:
         target_opset=TARGET_OPSET,
     )
     onx.doc_string = spec.description
+    # skl2onnx lists opset imports in set order, which changes with Python's string hash
+    # seed: sorted, the same model gives the same bytes on every run.
+    imports = sorted(onx.opset_import, key=lambda o: o.domain)
+    del onx.opset_import[:]
+    onx.opset_import.extend(imports)
     return onx.SerializeToString()
 
 
@@ -390,24 +418,52 @@ def train(spec: Spec) -> dict:
         "sha256": model_card["model"]["sha256"],
         "bytes": len(model_bytes),
         "created": CREATED,
+        # Sorted, as the `modelport` command writes them.
+        "metrics": dict(sorted(model_card["metrics"].items())),
     }
 
 
 def main() -> None:
-    models = []
+    # The registry's channels and history belong to the `modelport` command: retraining
+    # refreshes the versions it trained and registers new ones, and keeps the rest.
+    path = MODELS / "registry.json"
+    registry = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    registry = {"format": "modelport-registry/2", "models": registry.get("models", [])}
     for spec in SPECS:
-        version = train(spec)
-        models.append(
-            {
-                "name": spec.name,
-                "title": spec.title,
-                "description": spec.description,
-                "task": spec.task,
-                "versions": [version],
-                "channels": {"development": spec.version},
-            }
-        )
-    write_json(MODELS / "registry.json", {"format": "modelport-registry/1", "models": models})
+        register(registry["models"], spec, train(spec))
+    # Two spaces, as the `modelport` command writes it, so either writer leaves a clean diff.
+    path.write_text(json.dumps(registry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def register(models: list, spec: Spec, version: dict) -> None:
+    model = next((m for m in models if m["name"] == spec.name), None)
+    if model is None:
+        model = {
+            "name": spec.name,
+            "title": spec.title,
+            "description": spec.description,
+            "task": spec.task,
+            "versions": [],
+            "channels": {},
+            "history": [],
+        }
+        models.append(model)
+    known = next((v for v in model["versions"] if v["version"] == spec.version), None)
+    if known is not None:
+        known.update(version)
+        return
+    model["versions"].append(version)
+    model["history"].append(
+        {
+            "at": CREATED,
+            "by": "training/train.py",
+            "action": "register",
+            "channel": "development",
+            "from": model["channels"].get("development"),
+            "to": spec.version,
+        }
+    )
+    model["channels"]["development"] = spec.version
 
 
 if __name__ == "__main__":

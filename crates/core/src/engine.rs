@@ -230,11 +230,15 @@ fn unsupported(onnx: &tract_onnx::Onnx, graph: &pb::GraphProto) -> Vec<NodeRef> 
         .collect()
 }
 
+/// The hex sha256 of a file: what the registry and model cards identify it by.
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Describes an ONNX file without compiling it: fails only when the bytes are not an
 /// ONNX model at all.
 pub fn inspect(bytes: &[u8]) -> Result<Inspection, LoadError> {
-    use sha2::{Digest, Sha256};
-
     let onnx = onnx();
     let proto = decode(&onnx, bytes)?;
     let graph = proto.graph.as_ref().ok_or(LoadError::NoGraph)?;
@@ -262,7 +266,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, LoadError> {
     let producer = format!("{} {}", proto.producer_name, proto.producer_version).trim().to_owned();
     Ok(Inspection {
         size: bytes.len() as u64,
-        sha256: Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: sha256(bytes),
         producer,
         ir_version: proto.ir_version,
         opsets: proto

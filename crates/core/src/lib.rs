@@ -7,7 +7,9 @@
 //! - [`tensor`] is the serialisable tensor the worker, the golden files and the CLI share.
 //! - [`card`] is the model card: what a model predicts, its features and training data,
 //!   and how feature values become input tensors and outputs become predictions.
-//! - [`registry`] lists models, versions and channels (`models/registry.json`).
+//! - [`registry`] lists models, versions, channels and their history
+//!   (`models/registry.json`), and promotes and rolls back.
+//! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
@@ -16,6 +18,7 @@
 //! Everything but [`engine`] is plain data and logic; the `engine` feature (on by
 //! default) adds tract. The page builds without it.
 
+pub mod batch;
 pub mod card;
 #[cfg(feature = "engine")]
 pub mod engine;
@@ -31,7 +34,7 @@ pub mod tensor;
 
 pub use card::{CardError, ModelCard, Prediction};
 #[cfg(feature = "engine")]
-pub use engine::{LoadError, Model, ModelCache, RunError, inspect};
+pub use engine::{LoadError, Model, ModelCache, RunError, inspect, sha256};
 pub use golden::{Golden, Mismatch};
 pub use inspection::{Inspection, NodeRef};
 pub use registry::{Channel, Registry};

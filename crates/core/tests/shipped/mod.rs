@@ -27,6 +27,8 @@ macro_rules! shipped {
 pub const SHIPPED: &[Shipped] = shipped![
     "iris-logreg" @ "1.0.0",
     "iris-forest" @ "1.0.0",
+    "iris-forest" @ "1.1.0",
+    "iris-logreg" @ "1.1.0",
     "wine-boosting" @ "1.0.0",
     "breast-cancer" @ "1.0.0",
     "diabetes-linear" @ "1.0.0",

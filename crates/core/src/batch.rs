@@ -1,0 +1,246 @@
+//! Batch scoring of CSV rows: which column feeds which feature, rows checked one by
+//! one so that a bad row is reported with its line and column instead of failing the
+//! batch, and the output columns a scored row gets. The CLI's `score` and the
+//! browser's batch page share it.
+//!
+//! Columns are matched to the card's features by name when the header names them all;
+//! otherwise a header with exactly as many columns as features is taken in order.
+//! A card generated for a bare model file names a feature after its input (`age`) or,
+//! for a wide input, input and column (`input[3]`), so a CSV can also address inputs.
+
+use csv::StringRecord;
+use thiserror::Error;
+
+use crate::card::{FeatureKind, FeatureValue, ModelCard};
+use crate::signature::{Dim, Signature};
+use crate::tensor::{TensorData, Tensors};
+
+#[derive(Debug, Error, PartialEq)]
+pub enum MapError {
+    #[error(
+        "the header does not name the model's features ({missing} missing) and has {got} columns where the model takes {expected}"
+    )]
+    Unmatched { missing: String, expected: usize, got: usize },
+}
+
+/// Which header column feeds each of the card's features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnMap {
+    /// Per feature, in card order: the column's index in the header.
+    columns: Vec<usize>,
+    header: Vec<String>,
+}
+
+impl ColumnMap {
+    pub fn resolve(header: &StringRecord, card: &ModelCard) -> Result<Self, MapError> {
+        let header: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+        let by_name: Vec<Option<usize>> =
+            card.features.iter().map(|f| header.iter().position(|h| *h == f.name)).collect();
+        let columns = if by_name.iter().all(Option::is_some) {
+            by_name.into_iter().flatten().collect()
+        } else if header.len() == card.features.len() {
+            (0..header.len()).collect()
+        } else {
+            let missing: Vec<String> = card
+                .features
+                .iter()
+                .zip(&by_name)
+                .filter(|(_, found)| found.is_none())
+                .map(|(f, _)| format!("“{}”", f.name))
+                .collect();
+            return Err(MapError::Unmatched {
+                missing: missing.join(", "),
+                expected: card.features.len(),
+                got: header.len(),
+            });
+        };
+        Ok(Self { columns, header })
+    }
+
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The column feeding each feature, in card order (0-based).
+    pub fn columns(&self) -> &[usize] {
+        &self.columns
+    }
+
+    /// The row's feature values, or what is wrong with it: where (line, column and
+    /// column name) and why.
+    pub fn row(&self, record: &StringRecord, card: &ModelCard) -> Result<Vec<FeatureValue>, String> {
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != self.header.len() {
+            return Err(format!("line {line}: {} fields, the header has {}", record.len(), self.header.len()));
+        }
+        self.columns
+            .iter()
+            .zip(&card.features)
+            .map(|(&column, feature)| {
+                let cell = record[column].trim();
+                let at = || format!("line {line}, column {} ({})", column + 1, self.header[column]);
+                match feature.kind {
+                    FeatureKind::Text => Ok(FeatureValue::Text(cell.to_owned())),
+                    FeatureKind::Number if cell.is_empty() => Err(format!("{}: empty where a value is required", at())),
+                    FeatureKind::Number => cell
+                        .parse()
+                        .map(FeatureValue::Number)
+                        .map_err(|_| format!("{}: “{cell}” is not a number", at())),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The columns scoring adds: per output, `<output>` for one value a row, or
+/// `<output>_0 .. <output>_{k-1}` for k values a row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputColumns {
+    outputs: Vec<(String, usize)>,
+}
+
+impl OutputColumns {
+    /// The layout of `outputs` when a batch has run, else what the signature declares
+    /// (an axis whose size is only known at run time counting as one value).
+    pub fn new(signature: &Signature, outputs: Option<&Tensors>) -> Self {
+        let width = |name: &str, shape: &[Dim]| match outputs.and_then(|o| o.get(name)) {
+            Some(tensor) => tensor.row_len(),
+            None => shape.iter().skip(1).map(|d| if let Dim::Fixed(n) = d { *n } else { 1 }).product(),
+        };
+        Self { outputs: signature.outputs.iter().map(|o| (o.name.clone(), width(&o.name, &o.shape))).collect() }
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.outputs
+            .iter()
+            .flat_map(|(name, width)| match width {
+                1 => vec![name.clone()],
+                _ => (0..*width).map(|i| format!("{name}_{i}")).collect(),
+            })
+            .collect()
+    }
+
+    /// Row `row` of `outputs`, one cell per column.
+    pub fn row(&self, outputs: &Tensors, row: usize) -> Vec<String> {
+        self.outputs
+            .iter()
+            .flat_map(|(name, width)| {
+                let tensor: Option<&TensorData> = outputs.get(name);
+                (0..*width).map(move |i| tensor.and_then(|t| t.data.text(row * width + i)).unwrap_or_default())
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::{Feature, ModelFile, OutputRoles, Target, Task, Training};
+    use crate::signature::TensorSpec;
+    use crate::tensor::{ElementType, Values};
+
+    fn card(features: &[(&str, FeatureKind)]) -> ModelCard {
+        let features = features
+            .iter()
+            .enumerate()
+            .map(|(index, (name, kind))| Feature {
+                name: (*name).into(),
+                input: "input".into(),
+                index,
+                unit: None,
+                description: None,
+                kind: *kind,
+                categories: None,
+                training: None,
+            })
+            .collect();
+        ModelCard {
+            name: "m".into(),
+            version: "1.0.0".into(),
+            title: String::new(),
+            description: String::new(),
+            predicts: String::new(),
+            task: Task::Regression,
+            algorithm: String::new(),
+            pipeline: vec![],
+            features,
+            target: Target { name: "y".into(), classes: None, unit: None, training: None },
+            outputs: OutputRoles::default(),
+            layout: None,
+            example: vec![],
+            metrics: Default::default(),
+            training: Training::default(),
+            model: ModelFile::default(),
+            libraries: Default::default(),
+        }
+    }
+
+    fn records(text: &str) -> (StringRecord, Vec<StringRecord>) {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        (header, reader.records().map(Result::unwrap).collect())
+    }
+
+    #[test]
+    fn columns_match_by_name_in_any_order_else_by_position() {
+        let card = card(&[("a", FeatureKind::Number), ("b", FeatureKind::Text)]);
+        let (header, rows) = records("id,b,a\n7,x,1.5\n");
+        let map = ColumnMap::resolve(&header, &card).unwrap();
+        assert_eq!(map.columns(), [2, 1]);
+        assert_eq!(map.row(&rows[0], &card).unwrap(), [FeatureValue::Number(1.5), FeatureValue::Text("x".into())]);
+
+        let (header, _) = records("first,second\n");
+        assert_eq!(ColumnMap::resolve(&header, &card).unwrap().columns(), [0, 1]);
+
+        let (header, _) = records("a,c,d\n");
+        let err = ColumnMap::resolve(&header, &card).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the header does not name the model's features (“b” missing) and has 3 columns where the model takes 2"
+        );
+    }
+
+    #[test]
+    fn bad_rows_say_where_and_why() {
+        let card = card(&[("a", FeatureKind::Number), ("b", FeatureKind::Number)]);
+        let (header, rows) = records("a,b\n1,2\n1\n1,two\n,2\n");
+        let map = ColumnMap::resolve(&header, &card).unwrap();
+        let errors: Vec<String> = rows.iter().filter_map(|r| map.row(r, &card).err()).collect();
+        assert_eq!(
+            errors,
+            [
+                "line 3: 1 fields, the header has 2",
+                "line 4, column 2 (b): “two” is not a number",
+                "line 5, column 1 (a): empty where a value is required",
+            ]
+        );
+    }
+
+    #[test]
+    fn output_columns_spread_vectors() {
+        let signature = Signature {
+            inputs: vec![],
+            outputs: vec![
+                TensorSpec {
+                    name: "label".into(),
+                    element_type: ElementType::String,
+                    shape: vec![Dim::Symbolic("N".into())],
+                    labels: None,
+                },
+                TensorSpec {
+                    name: "p".into(),
+                    element_type: ElementType::Float32,
+                    shape: vec![Dim::Symbolic("N".into()), Dim::Fixed(2)],
+                    labels: None,
+                },
+            ],
+        };
+        let columns = OutputColumns::new(&signature, None);
+        assert_eq!(columns.names(), ["label", "p_0", "p_1"]);
+        let outputs = Tensors::from([
+            ("label".into(), TensorData::new(vec![2], Values::String(vec!["x".into(), "y".into()]))),
+            ("p".into(), TensorData::new(vec![2, 2], Values::Float32(vec![0.25, 0.75, 1.0, 0.0]))),
+        ]);
+        assert_eq!(columns.row(&outputs, 1), ["y", "1", "0"]);
+    }
+}
