@@ -83,9 +83,10 @@ impl Inference {
         }
     }
 
-    /// Fetches `url` in the worker and compiles it under `key`.
-    pub async fn load(self, key: String, url: String) -> Result<Loaded, String> {
-        match self.call(|id| WorkerRequest::Load { id, key, url }).await? {
+    /// Fetches `url` in the worker, checks that its sha256 is `sha256`, and compiles
+    /// it under `key`.
+    pub async fn load(self, key: String, url: String, sha256: String) -> Result<Loaded, String> {
+        match self.call(|id| WorkerRequest::Load { id, key, url, sha256 }).await? {
             Reply::Loaded { signature, millis } => Ok(Loaded { signature, millis }),
             other => Err(unexpected(&other)),
         }

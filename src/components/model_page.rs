@@ -29,10 +29,10 @@ pub fn ModelPage(model: RegisteredModel) -> impl IntoView {
     });
     // Reading `restarts` makes a restarted worker load the model again.
     let loaded = LocalResource::new({
-        let key = key.clone();
+        let (key, version) = (key.clone(), version.clone());
         move || {
             inference.restarts.track();
-            inference.load(key.clone(), url.clone())
+            inference.load(key.clone(), url.clone(), version.sha256.clone())
         }
     });
 

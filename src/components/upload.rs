@@ -154,8 +154,8 @@ fn Uploaded(name: String, url: String, inspection: Inspection) -> impl IntoView 
                 // Not reloaded when the worker restarts: if this file is what crashed
                 // it, loading it again would crash it again.
                 let loaded = LocalResource::new({
-                    let key = key.clone();
-                    move || inference.load(key.clone(), url.clone())
+                    let (key, sha256) = (key.clone(), inspection.sha256.clone());
+                    move || inference.load(key.clone(), url.clone(), sha256.clone())
                 });
                 view! { <Predictor card model_key=key loaded /> }.into_any()
             }

@@ -14,8 +14,9 @@ pub enum WorkerRequest {
     /// Fetch the file at `url` and describe it, whether or not it can run.
     Inspect { id: u64, url: String },
     /// Fetch the model at `url` and compile it under `key` (once: later loads of the
-    /// same key answer from the cache).
-    Load { id: u64, key: String, url: String },
+    /// same key answer from the cache). A file whose sha256 is not `sha256` (the
+    /// registry's) is refused, not run.
+    Load { id: u64, key: String, url: String, sha256: String },
     /// Run one batch through the model compiled under `key`.
     Run { id: u64, key: String, inputs: Tensors },
 }

@@ -38,9 +38,9 @@ fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<R
                 .map(|inspection| Reply::Inspected(Box::new(inspection)));
             post(&scope, &WorkerResponse::Done { id, result });
         }),
-        WorkerRequest::Load { key, url, .. } => wasm_bindgen_futures::spawn_local(async move {
+        WorkerRequest::Load { key, url, sha256, .. } => wasm_bindgen_futures::spawn_local(async move {
             let start = now(&scope);
-            let result = load(&cache, &key, &url)
+            let result = load(&cache, &key, &url, &sha256)
                 .await
                 .map(|model| Reply::Loaded { signature: model.signature().clone(), millis: now(&scope) - start });
             post(&scope, &WorkerResponse::Done { id, result });
@@ -55,13 +55,20 @@ fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<R
     }
 }
 
-/// The model under `key`: from the cache, or downloaded, compiled and warmed up. A
-/// model that compiles but cannot run fails here rather than at the first prediction.
-async fn load(cache: &RefCell<ModelCache>, key: &str, url: &str) -> Result<Arc<Model>, String> {
+/// The model under `key`: from the cache, or downloaded, checked against the
+/// registry's hash, compiled and warmed up. A model that compiles but cannot run fails
+/// here rather than at the first prediction.
+async fn load(cache: &RefCell<ModelCache>, key: &str, url: &str, sha256: &str) -> Result<Arc<Model>, String> {
     if let Some(model) = cache.borrow().get(key) {
         return Ok(model);
     }
     let bytes = fetch_bytes(url).await?;
+    let actual = modelport_core::sha256(&bytes);
+    if actual != sha256 {
+        return Err(format!(
+            "{url} is not the file the registry lists (its sha256 is {actual}, the registry says {sha256}): it may have been altered, so it will not be run"
+        ));
+    }
     let model = cache.borrow_mut().get_or_load(key, &bytes).map_err(|e| e.to_string())?;
     model.warm_up().map_err(|e| e.to_string())?;
     Ok(model)
