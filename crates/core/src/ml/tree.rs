@@ -326,27 +326,48 @@ impl Forest {
         }
         let mut scores = vec![0.0f32; rows * self.targets];
         let mut voted = vec![false; rows * self.targets];
-        let summed = matches!(aggregate, Aggregate::Sum | Aggregate::Average);
-        if self.one_weight_per_leaf && self.targets == 1 && summed {
+        let single = self.one_weight_per_leaf && self.targets == 1;
+        match aggregate {
             // Single-target regressors: every leaf votes for the one target.
-            self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
-                scores[0] += self.leaf_weights[leaf];
-                voted[0] = true;
-            });
-        } else if self.one_weight_per_leaf && summed {
+            Aggregate::Sum | Aggregate::Average if single => {
+                self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
+                    scores[0] += self.leaf_weights[leaf];
+                    voted[0] = true;
+                });
+            }
+            Aggregate::Min if single => self.evaluate_extreme(x, columns, &mut scores, &mut voted, f32::min),
+            Aggregate::Max if single => self.evaluate_extreme(x, columns, &mut scores, &mut voted, f32::max),
             // Regressors and boosted trees: leaf `l`'s only weight is entry `l`, added
             // with no range to look up and no aggregate to choose.
-            self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
-                let target = self.leaf_targets[leaf] as usize;
-                scores[target] += self.leaf_weights[leaf];
-                voted[target] = true;
-            });
-        } else {
-            self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
+            Aggregate::Sum | Aggregate::Average if self.one_weight_per_leaf => {
+                self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
+                    let target = self.leaf_targets[leaf] as usize;
+                    scores[target] += self.leaf_weights[leaf];
+                    voted[target] = true;
+                });
+            }
+            _ => self.evaluate_with(x, columns, &mut scores, &mut voted, |leaf, scores, voted| {
                 self.vote(leaf, aggregate, scores, voted)
-            });
+            }),
         }
         Ok((scores, voted))
+    }
+
+    /// Single-target MIN or MAX (`pick`), with the aggregate chosen once for the whole
+    /// batch rather than at every leaf.
+    fn evaluate_extreme(
+        &self,
+        x: &[f32],
+        columns: usize,
+        scores: &mut [f32],
+        voted: &mut [bool],
+        pick: impl Fn(f32, f32) -> f32,
+    ) {
+        self.evaluate_with(x, columns, scores, voted, |leaf, scores, voted| {
+            let weight = self.leaf_weights[leaf];
+            scores[0] = if voted[0] { pick(scores[0], weight) } else { weight };
+            voted[0] = true;
+        });
     }
 
     /// Picks the split test: scikit-learn's `x <= value` trees pay for nothing else.
@@ -646,6 +667,25 @@ mod tests {
             .collect();
         assert_eq!(scores, expected);
         assert!(voted.iter().all(|v| *v));
+    }
+
+    #[test]
+    fn min_and_max_keep_each_row_s_extreme_vote() {
+        let second = |n: RawNode| RawNode { tree: 1, ..n };
+        let nodes = [
+            branch(0, 0, 0.5, 1, 2),
+            leaf(1),
+            leaf(2),
+            second(branch(0, 0, 0.25, 1, 2)),
+            second(leaf(1)),
+            second(leaf(2)),
+        ];
+        let votes =
+            [vote(1, -1.0), vote(2, 2.0), RawLeaf { tree: 1, ..vote(1, 1.0) }, RawLeaf { tree: 1, ..vote(2, 0.5) }];
+        let forest = Forest::build(&nodes, &votes, 1).unwrap();
+        let x = [0.0, 0.4, 0.9];
+        assert_eq!(forest.evaluate(&x, 3, 1, Aggregate::Max).unwrap().0, [1.0, 0.5, 2.0]);
+        assert_eq!(forest.evaluate(&x, 3, 1, Aggregate::Min).unwrap().0, [-1.0, -1.0, 0.5]);
     }
 
     #[test]
