@@ -432,7 +432,10 @@ def main() -> None:
     for spec in SPECS:
         register(registry["models"], spec, train(spec))
     # Two spaces, as the `modelport` command writes it, so either writer leaves a clean diff.
-    path.write_text(json.dumps(registry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # Atomically, like the `modelport` command: a crash leaves the old file or the new.
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(registry, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
 
 
 def register(models: list, spec: Spec, version: dict) -> None:

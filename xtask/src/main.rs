@@ -4,7 +4,8 @@
 //!   http://127.0.0.1:8080 (the development environment, with the shipped models);
 //! - `cargo xtask test`: set up what is missing and run every check, cheapest first,
 //!   ending with a line `N passed, N failed`;
-//! - `cargo xtask build`: the release site in `dist/`;
+//! - `cargo xtask build [development|staging|production]`: the release site for one
+//!   environment in `dist/<environment>/`, or for all three;
 //! - `cargo xtask setup`: only install what is missing;
 //! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned);
 //! - `cargo xtask conformance`: regenerate the conformance suite (`conformance/`);
@@ -17,17 +18,23 @@
 //! twice costs nothing the second time.
 
 mod setup;
+mod site;
 mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+use modelport_core::Channel;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::all(),
         Some("serve") => setup::for_site().and_then(|()| run(trunk().args(["serve", "--release"]))),
-        Some("build") => setup::for_site().and_then(|()| build_site()),
+        Some("build") => environments(args.get(1)).and_then(|envs| {
+            setup::for_site()?;
+            build_site(&envs)
+        }),
         Some("test") => test::all(),
         Some("train") => setup::python().and_then(|python| run(Command::new(python).arg("training/train.py"))),
         Some("conformance") => {
@@ -46,7 +53,16 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | test | build | setup | train | conformance | bench | fuzz [seconds]>";
+const USAGE: &str =
+    "usage: cargo xtask <serve | test | build [environment] | setup | train | conformance | bench | fuzz [seconds]>";
+
+/// The environment named on the command line, or all three.
+fn environments(name: Option<&String>) -> Result<Vec<Channel>, String> {
+    match name {
+        Some(name) => Ok(vec![name.parse().map_err(|e: modelport_core::registry::RegistryError| e.to_string())?]),
+        None => Ok(Channel::ALL.to_vec()),
+    }
+}
 
 /// The workspace root: xtask lives one folder below it.
 pub fn root() -> PathBuf {
@@ -98,9 +114,10 @@ fn fuzz(seconds: &str) -> Result<(), String> {
         .arg(format!("-max_total_time={seconds}")))
 }
 
-/// Builds the release site into `dist/`.
-pub fn build_site() -> Result<(), String> {
-    run(trunk().args(["build", "--release"]))
+/// Builds the release app once, then each environment's site in `dist/<environment>/`.
+pub fn build_site(environments: &[Channel]) -> Result<(), String> {
+    run(trunk().args(["build", "--release"]))?;
+    environments.iter().try_for_each(|&environment| site::assemble(environment))
 }
 
 /// Runs a command to completion, failing with its name if it fails.

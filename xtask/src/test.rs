@@ -6,6 +6,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use modelport_core::Channel;
+
 use crate::{build_site, command, describe, setup};
 
 #[derive(Default)]
@@ -61,12 +63,12 @@ pub fn all() -> Result<(), String> {
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", crate::root().join("crates/core/webdriver.json")),
     );
-    if tally.check("site build (release)", build_site()) {
+    if tally.check("site build (release, every environment)", build_site(&Channel::ALL)) {
         tally.tests(
             "end-to-end tests (the built site in Chromium)",
             command("node")
                 .args(["--test", "--test-concurrency=1", "--test-reporter=tap", "tests/e2e/"])
-                .env("SITE_DIR", "dist"),
+                .env("SITE_DIR", "dist/development"),
         );
     } else {
         tally.record("end-to-end tests", Err("skipped: the site did not build".into()));

@@ -229,6 +229,17 @@ fn register(
             ModelCard::generate(&file_name, &inspect(&bytes)?)?
         }
     };
+    // The card must fit the model: its example row becomes the model's inputs and runs.
+    let inputs = card
+        .assemble(model.signature(), std::slice::from_ref(&card.example))
+        .map_err(|e| format!("the card does not fit {}: {e}", file.display()))?;
+    model.run(&inputs).map_err(|e| format!("the card's example row does not run in {}: {e}", file.display()))?;
+    for spec in &model.signature().inputs {
+        println!("input  {spec}");
+    }
+    for spec in &model.signature().outputs {
+        println!("output {spec}");
+    }
     card.name = name.to_owned();
     card.version = version.to_owned();
     card.model.file = "model.onnx".into();
