@@ -3,15 +3,16 @@
 //! back, verifies, and scores CSV files natively, with the same core as the site.
 
 mod gates;
-mod score;
 mod store;
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use modelport_core::batch::score_csv;
 use modelport_core::registry::{Action, ModelAbout, Version, parse_version};
 use modelport_core::{Channel, Model, ModelCard, Registry, inspect, sha256};
 
@@ -182,12 +183,13 @@ fn run(store: &Store, command: Command) -> Result<(), Failure> {
             let (model, card) = scoring_model(store, &model)?;
             let reader =
                 BufReader::new(File::open(&input).map_err(|e| format!("could not read {}: {e}", input.display()))?);
+            let go_on = |_: &_| ControlFlow::Continue(());
             let summary = match output {
                 Some(path) => {
                     let file = File::create(&path).map_err(|e| format!("could not write {}: {e}", path.display()))?;
-                    score::score(&model, &card, reader, BufWriter::new(file))?
+                    score_csv(&model, &card, reader, BufWriter::new(file), go_on)?
                 }
-                None => score::score(&model, &card, reader, std::io::stdout().lock())?,
+                None => score_csv(&model, &card, reader, std::io::stdout().lock(), go_on)?,
             };
             eprintln!("scored {} rows: {} with errors", summary.rows, summary.errors);
             Ok(())

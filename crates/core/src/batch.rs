@@ -11,6 +11,12 @@
 use csv::StringRecord;
 use thiserror::Error;
 
+#[cfg(feature = "engine")]
+mod score;
+
+#[cfg(feature = "engine")]
+pub use score::{CHUNK, ScoreError, Scorer, Summary, score_csv};
+
 use crate::card::{FeatureKind, FeatureValue, ModelCard};
 use crate::signature::{Dim, Signature};
 use crate::tensor::{TensorData, Tensors};

@@ -1,0 +1,161 @@
+//! Scoring CSV records in chunks: every record comes out, in order, with the model's
+//! outputs or an `error` saying what was wrong with it. `modelport score` runs a whole
+//! file through [`score_csv`]; the browser's batch workers call [`Scorer::chunk`] on
+//! their share of a file.
+
+use std::io::{Read, Write};
+use std::ops::ControlFlow;
+use std::rc::Rc;
+
+use csv::StringRecord;
+use thiserror::Error;
+
+use super::{ColumnMap, MapError, OutputColumns};
+use crate::card::{FeatureValue, ModelCard};
+use crate::engine::Model;
+use crate::tensor::Tensors;
+
+/// Records per call into the model: large enough that per-call costs vanish, small
+/// enough that memory stays flat whatever the file's size.
+pub const CHUNK: usize = 4096;
+
+/// How many errors a summary keeps word for word.
+const FIRST_ERRORS: usize = 10;
+
+#[derive(Debug, Error)]
+pub enum ScoreError {
+    #[error("the header: {0}")]
+    Header(csv::Error),
+    #[error(transparent)]
+    Columns(#[from] MapError),
+    #[error("could not write the output: {0}")]
+    Write(#[from] csv::Error),
+    #[error("could not write the output: {0}")]
+    Flush(#[from] std::io::Error),
+}
+
+/// Rows seen and rows that could not be scored, with the first few reasons.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    pub rows: u64,
+    pub errors: u64,
+    pub first_errors: Vec<String>,
+    /// Bytes of input read so far, for progress.
+    pub bytes: u64,
+}
+
+/// A model, its card and the column map of one file: scores chunks of its records.
+pub struct Scorer<'a> {
+    model: &'a Model,
+    card: &'a ModelCard,
+    map: ColumnMap,
+    columns: OutputColumns,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(model: &'a Model, card: &'a ModelCard, map: ColumnMap) -> Self {
+        let columns = OutputColumns::new(model.signature(), None);
+        Self { model, card, map, columns }
+    }
+
+    /// The output's header: the input's columns, the output columns, `error`.
+    pub fn header(&self) -> Vec<String> {
+        let mut names = self.map.header().to_vec();
+        names.extend(self.columns.names());
+        names.push("error".into());
+        names
+    }
+
+    /// One output row per record, in order: its cells, then the outputs, then the
+    /// error (empty when it was scored). A record that could not even be read arrives
+    /// as its error.
+    pub fn chunk(&self, records: &[Result<StringRecord, String>], summary: &mut Summary) -> Vec<Vec<String>> {
+        let rows: Vec<Result<Vec<FeatureValue>, String>> =
+            records.iter().map(|r| r.as_ref().map_err(Clone::clone).and_then(|r| self.map.row(r, self.card))).collect();
+        let width = self.map.header().len();
+        records
+            .iter()
+            .zip(self.run_rows(&rows))
+            .map(|(record, outcome)| {
+                let mut cells: Vec<String> = match record {
+                    Ok(record) => record.iter().map(str::to_owned).collect(),
+                    Err(_) => vec![],
+                };
+                // Short or long rows still line up with the header.
+                cells.resize(width, String::new());
+                summary.rows += 1;
+                match outcome {
+                    Ok((outputs, row)) => {
+                        cells.extend(self.columns.row(&outputs, row));
+                        cells.push(String::new());
+                    }
+                    Err(reason) => {
+                        summary.errors += 1;
+                        if summary.first_errors.len() < FIRST_ERRORS {
+                            summary.first_errors.push(reason.clone());
+                        }
+                        cells.extend(self.columns.names().iter().map(|_| String::new()));
+                        cells.push(reason);
+                    }
+                }
+                cells
+            })
+            .collect()
+    }
+
+    /// Runs the rows that parsed as one batch. Should the batch fail, each row runs
+    /// alone, so that only the rows the model refuses are marked.
+    fn run_rows(&self, rows: &[Result<Vec<FeatureValue>, String>]) -> Vec<Result<(Rc<Tensors>, usize), String>> {
+        let run = |rows: &[Vec<FeatureValue>]| -> Result<Tensors, String> {
+            let inputs = self.card.assemble(self.model.signature(), rows).map_err(|e| e.to_string())?;
+            self.model.run(&inputs).map_err(|e| e.to_string())
+        };
+        let good: Vec<Vec<FeatureValue>> = rows.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        let batch = if good.is_empty() { None } else { run(&good).ok().map(Rc::new) };
+        let mut next = 0..;
+        rows.iter()
+            .map(|row| {
+                let row = row.as_ref().map_err(Clone::clone)?;
+                match &batch {
+                    Some(outputs) => Ok((outputs.clone(), next.next().unwrap_or_default())),
+                    None => run(std::slice::from_ref(row)).map(|outputs| (Rc::new(outputs), 0)),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Scores a whole CSV file from `input` into `output`. `progress` hears after every
+/// chunk and may stop the run by answering `Break`.
+pub fn score_csv(
+    model: &Model,
+    card: &ModelCard,
+    input: impl Read,
+    output: impl Write,
+    mut progress: impl FnMut(&Summary) -> ControlFlow<()>,
+) -> Result<Summary, ScoreError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let header = reader.headers().map_err(ScoreError::Header)?.clone();
+    let scorer = Scorer::new(model, card, ColumnMap::resolve(&header, card)?);
+    let mut writer = csv::Writer::from_writer(output);
+    writer.write_record(scorer.header())?;
+    let mut summary = Summary::default();
+    let mut records = reader.records();
+    let mut chunk: Vec<Result<StringRecord, String>> = Vec::with_capacity(CHUNK);
+    loop {
+        chunk.clear();
+        chunk.extend(records.by_ref().take(CHUNK).map(|r| r.map_err(|e| e.to_string())));
+        if chunk.is_empty() {
+            break;
+        }
+        for row in scorer.chunk(&chunk, &mut summary) {
+            writer.write_record(&row)?;
+        }
+        summary.bytes = records.reader().position().byte();
+        if progress(&summary).is_break() {
+            break;
+        }
+    }
+    writer.flush()?;
+    Ok(summary)
+}
