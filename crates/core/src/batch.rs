@@ -13,6 +13,7 @@ use thiserror::Error;
 
 #[cfg(feature = "engine")]
 mod score;
+pub mod split;
 
 #[cfg(feature = "engine")]
 pub use score::{CHUNK, ScoreError, Scorer, Summary, score_csv};
