@@ -12,8 +12,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub mod diff;
 mod generate;
 
+pub use diff::CardDiff;
 pub use generate::GenerateError;
 
 pub use crate::picture::{Picture, PixelScale};

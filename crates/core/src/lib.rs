@@ -6,9 +6,12 @@
 //! - [`signature`] describes a model's inputs and outputs as declared in the ONNX file.
 //! - [`tensor`] is the serialisable tensor the worker, the golden files and the CLI share.
 //! - [`card`] is the model card: what a model predicts, its features and training data,
-//!   and how feature values become input tensors and outputs become predictions.
+//!   how feature values become input tensors and outputs become predictions, and
+//!   [`card::diff`] what changed between two versions' cards.
 //! - [`registry`] lists models, versions, channels and their history
 //!   (`models/registry.json`), and promotes and rolls back.
+//! - [`link`] reads and writes the site's links (`#/iris-forest@1.0.0`) and picks the
+//!   version a link selects.
 //! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
@@ -24,6 +27,7 @@ pub mod card;
 pub mod engine;
 pub mod golden;
 pub mod inspection;
+pub mod link;
 #[cfg(feature = "engine")]
 pub mod ml;
 pub mod picture;

@@ -373,6 +373,30 @@ impl Registry {
     }
 }
 
+/// A model whose channel `to` would serve another version if `from`'s were promoted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingChange<'a> {
+    pub model: &'a RegisteredModel,
+    /// What `to` serves now, if anything.
+    pub current: Option<&'a Version>,
+    pub next: &'a Version,
+}
+
+impl Registry {
+    /// What promoting every model from `from` to `to` would change, in registry order:
+    /// what staging shows as "what would change in production".
+    pub fn pending(&self, from: Channel, to: Channel) -> Vec<PendingChange<'_>> {
+        self.models
+            .iter()
+            .filter_map(|model| {
+                let next = model.on_channel(from)?;
+                let current = model.on_channel(to);
+                (current.map(|v| &v.version) != Some(&next.version)).then_some(PendingChange { model, current, next })
+            })
+            .collect()
+    }
+}
+
 /// What describes a model rather than one of its versions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelAbout {
@@ -397,6 +421,20 @@ impl RegisteredModel {
         let mut versions: Vec<&Version> = self.versions.iter().collect();
         versions.sort_by_cached_key(|v| std::cmp::Reverse(semver::Version::parse(&v.version).ok()));
         versions
+    }
+
+    /// The channels that serve `version`, development first.
+    pub fn channels_of(&self, version: &str) -> Vec<Channel> {
+        self.channels.iter().filter(|(_, v)| *v == version).map(|(c, _)| *c).collect()
+    }
+
+    /// The two versions the registry page compares first: production's (else the
+    /// oldest) against the newest other one. `None` with a single version.
+    pub fn default_comparison(&self) -> Option<(&Version, &Version)> {
+        let newest_first = self.versions_newest_first();
+        let before = self.on_channel(Channel::Production).or(newest_first.last().copied())?;
+        let after = newest_first.into_iter().find(|v| v.version != before.version)?;
+        Some((before, after))
     }
 
     /// A draft has never been beyond development.
@@ -607,5 +645,38 @@ mod tests {
         assert!(!registry.for_environment(Channel::Production).models[0].channels.contains_key(&Channel::Staging));
         let model = registry.model("m").unwrap();
         assert!(model.is_draft("2.0.0") && !model.is_draft("1.1.0"));
+    }
+
+    #[test]
+    fn staging_lists_what_production_would_change() {
+        let mut registry = registry_with(&["1.0.0", "1.1.0"]);
+        registry.promote("m", "1.0.0", Channel::Staging, vec![], false, stamp("t")).unwrap();
+        assert_eq!(registry.pending(Channel::Staging, Channel::Production).len(), 1, "new in production");
+        registry.promote("m", "1.0.0", Channel::Production, vec![], false, stamp("t")).unwrap();
+        assert_eq!(registry.pending(Channel::Staging, Channel::Production), []);
+        registry.promote("m", "1.1.0", Channel::Staging, vec![], false, stamp("t")).unwrap();
+        let pending = registry.pending(Channel::Staging, Channel::Production);
+        let [change] = &pending[..] else { panic!("one change expected: {pending:?}") };
+        assert_eq!(
+            (change.current.map(|v| v.version.as_str()), change.next.version.as_str()),
+            (Some("1.0.0"), "1.1.0")
+        );
+    }
+
+    #[test]
+    fn channels_of_a_version_and_the_comparison_the_registry_page_opens_with() {
+        let mut registry = registry_with(&["1.0.0", "1.2.0", "1.1.0"]);
+        let model = registry.model("m").unwrap();
+        // No production yet: the oldest against the newest.
+        let pair = |m: &RegisteredModel| m.default_comparison().map(|(a, b)| (a.version.clone(), b.version.clone()));
+        assert_eq!(pair(model), Some(("1.0.0".into(), "1.2.0".into())));
+        registry.promote("m", "1.2.0", Channel::Staging, vec![], false, stamp("t")).unwrap();
+        registry.promote("m", "1.2.0", Channel::Production, vec![], false, stamp("t")).unwrap();
+        let model = registry.model("m").unwrap();
+        assert_eq!(model.channels_of("1.2.0"), [Channel::Staging, Channel::Production]);
+        assert_eq!(model.channels_of("1.1.0"), [Channel::Development]);
+        assert_eq!(model.channels_of("1.0.0"), []);
+        assert_eq!(pair(model), Some(("1.2.0".into(), "1.1.0".into())));
+        assert_eq!(pair(&registry_with(&["1.0.0"]).models[0]), None);
     }
 }
