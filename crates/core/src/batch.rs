@@ -11,6 +11,7 @@
 use csv::StringRecord;
 use thiserror::Error;
 
+pub mod profile;
 #[cfg(feature = "engine")]
 mod score;
 pub mod split;
