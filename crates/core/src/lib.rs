@@ -15,6 +15,7 @@
 //! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
+//! - [`drift`] measures how far recorded inputs have moved from the training data.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
 //! - [`protocol`] is what the page and the inference worker say to each other.
 //!
@@ -23,6 +24,7 @@
 
 pub mod batch;
 pub mod card;
+pub mod drift;
 #[cfg(feature = "engine")]
 pub mod engine;
 pub mod golden;
