@@ -1,77 +1,105 @@
-//! The root component: the model list, and the model chosen in the URL's fragment
-//! (`#/iris-logreg`), so that every model has a link that works on any static host.
-//! `#/upload` is the page for a model file of the user's own.
+//! The root component: the header, the model list, and the page the URL's fragment
+//! names (see [`modelport_core::link`]), so that every page has a link that works on any
+//! static host. What the site shows depends on the environment its registry names.
 
 use leptos::prelude::*;
-use modelport_core::Registry;
+use modelport_core::link::{Comparison, Route};
+use modelport_core::{Channel, Registry};
 
-use crate::catalog;
 use crate::components::model_list::ModelList;
 use crate::components::model_page::ModelPage;
+use crate::components::registry_page::RegistryPage;
+use crate::components::site_header::SiteHeader;
+use crate::components::staging_banner::StagingBanner;
 use crate::components::upload::UploadPage;
 use crate::inference::Inference;
-
-/// The fragment of the page for a model file of the user's own.
-const UPLOAD: &str = "upload";
+use crate::{catalog, route};
 
 #[component]
 pub fn App() -> impl IntoView {
     let inference = Inference::start();
     provide_context(inference);
     let registry = LocalResource::new(catalog::registry);
-    let selected = RwSignal::new(selected_from_hash());
-    let _ = window_event_listener(leptos::ev::hashchange, move |_| selected.set(selected_from_hash()));
+    let current = RwSignal::new(route::current());
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| current.set(route::current()));
+    let environment = Signal::derive(move || match registry.get() {
+        Some(Ok(registry)) => Some(catalog::environment(&registry)),
+        _ => None,
+    });
 
     view! {
-        <header class="top">
-            <a class="brand" href="#/">"Modelport"</a>
-            <span class="tagline">"Machine-learning models that run on your device. Nothing you type leaves it."</span>
-            <a class="upload-link" href=format!("#/{UPLOAD}")>"Open your own model"</a>
-        </header>
+        <SiteHeader environment />
         <WorkerBanner inference />
         {move || match registry.get() {
             None => view! { <p class="status" role="status">"Loading the model registry…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(registry)) => view! { <Catalog registry selected /> }.into_any(),
+            Some(Ok(registry)) => view! { <Catalog registry current /> }.into_any(),
         }}
     }
 }
 
-/// The list beside the chosen model's page.
+/// The list beside the page the route names.
 #[component]
-fn Catalog(registry: Registry, selected: RwSignal<Option<String>>) -> impl IntoView {
+fn Catalog(registry: Registry, current: RwSignal<Route>) -> impl IntoView {
+    let environment = catalog::environment(&registry);
+    // Re-rendered only when the page changes; a version or comparison chosen within a
+    // page is followed by the page itself.
+    let page = Memo::new(move |_| current.with(Route::page));
+    let selected = Memo::new(move |_| match page.get() {
+        Route::Model { name, .. } => Some(name),
+        _ => None,
+    });
+    let selector = Signal::derive(move || match current.get() {
+        Route::Model { selector, .. } => selector,
+        _ => None,
+    });
+    let comparison = Signal::derive(move || match current.get() {
+        Route::Registry(comparison) => comparison,
+        _ => None::<Comparison>,
+    });
+    let banner = (environment == Channel::Staging).then(|| view! { <StagingBanner registry=registry.clone() /> });
     let models = registry.models.clone();
+
     view! {
+        {banner}
         <div class="layout">
-            <ModelList models selected=selected.read_only() />
+            <ModelList models environment selected />
             <main class="content">
-                {move || {
-                    let name = selected.get();
-                    if name.as_deref() == Some(UPLOAD) {
-                        return view! { <UploadPage /> }.into_any();
-                    }
-                    match name.as_ref().and_then(|n| registry.model(n)) {
-                        Some(model) => view! { <ModelPage model=model.clone() /> }.into_any(),
-                        None if name.is_some() => view! {
+                {move || match page.get() {
+                    Route::Upload => view! { <UploadPage /> }.into_any(),
+                    Route::Registry(_) if !catalog::shows_tools(environment) => view! {
+                        <p class="error" role="alert">
+                            {format!("The registry is not available on the {environment} site.")}
+                        </p>
+                    }.into_any(),
+                    Route::Registry(_) => view! { <RegistryPage registry=registry.clone() comparison /> }.into_any(),
+                    Route::Model { name, .. } => match registry.model(&name) {
+                        Some(model) => view! { <ModelPage model=model.clone() environment selector /> }.into_any(),
+                        None => view! {
                             <p class="error" role="alert">
-                                {format!("There is no model named “{}”. Pick one from the list.", name.unwrap_or_default())}
+                                {format!("There is no model named “{name}”. Pick one from the list.")}
                             </p>
                         }.into_any(),
-                        None => view! {
-                            <section class="intro">
-                                <h1>"Pick a model"</h1>
-                                <p>"Every model here runs in your browser, in a background worker: predictions appear as you type, and work offline once the page has loaded."</p>
-                                <p>
-                                    "Have a model of your own? "
-                                    <a href=format!("#/{UPLOAD}")>"Open an ONNX file"</a>
-                                    " to inspect it and, if Modelport can run it, try it here. It never leaves your device."
-                                </p>
-                            </section>
-                        }.into_any(),
-                    }
+                    },
+                    Route::Home => view! { <Intro /> }.into_any(),
                 }}
             </main>
         </div>
+    }
+}
+
+#[component]
+fn Intro() -> impl IntoView {
+    view! {
+        <section class="intro">
+            <h1>"Pick a model"</h1>
+            <p>"Every model here runs in your browser, in a background worker: predictions appear as you type, and work offline once the page has loaded."</p>
+            <p>
+                "Have a model of your own? "
+                <a href=Route::Upload.to_fragment()>"Open an ONNX file"</a>
+                " to inspect it and, if Modelport can run it, try it here. It never leaves your device."
+            </p>
+        </section>
     }
 }
 
@@ -87,10 +115,4 @@ fn WorkerBanner(inference: Inference) -> impl IntoView {
             }
         })
     }
-}
-
-fn selected_from_hash() -> Option<String> {
-    let hash = window().location().hash().unwrap_or_default();
-    let name = hash.trim_start_matches('#').trim_start_matches('/');
-    (!name.is_empty()).then(|| js_sys::decode_uri_component(name).map(String::from).unwrap_or(name.to_owned()))
 }

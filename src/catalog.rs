@@ -1,5 +1,6 @@
 //! What the site serves about its models: the registry and the model cards, fetched
-//! from the `models/` folder next to the page.
+//! from the `models/` folder next to the page. The served registry names the
+//! environment the site was built for; everything else follows from it.
 
 use modelport_core::registry::{RegisteredModel, Version};
 use modelport_core::{Channel, ModelCard, Registry};
@@ -7,11 +8,20 @@ use serde::de::DeserializeOwned;
 
 pub const REGISTRY_URL: &str = "models/registry.json";
 
-/// The channel this build of the site serves.
-pub const CHANNEL: Channel = Channel::Development;
-
 pub async fn registry() -> Result<Registry, String> {
     fetch_json(REGISTRY_URL).await
+}
+
+/// The environment this site was built for. `models/registry.json` itself names none:
+/// it is what `cargo xtask serve` serves, every version, for development.
+pub fn environment(registry: &Registry) -> Channel {
+    registry.environment.unwrap_or(Channel::Development)
+}
+
+/// Whether the site shows the tools for people who ship models (version switcher,
+/// registry page): everywhere but where the public is.
+pub fn shows_tools(environment: Channel) -> bool {
+    environment != Channel::Production
 }
 
 pub async fn card(version: &Version) -> Result<ModelCard, String> {
@@ -22,9 +32,19 @@ pub fn model_url(version: &Version) -> String {
     format!("models/{}/model.onnx", version.path)
 }
 
-/// The version of `model` this site shows: the one on [`CHANNEL`].
-pub fn served_version(model: &RegisteredModel) -> Option<&Version> {
-    model.on_channel(CHANNEL)
+/// The version of `model` on the environment's own channel.
+pub fn served_version(model: &RegisteredModel, environment: Channel) -> Option<&Version> {
+    model.on_channel(environment)
+}
+
+/// Where a version stands, for people: "development, draft", "staging, production", or
+/// "no channel" for one that only the history remembers.
+pub fn standing(model: &RegisteredModel, version: &str) -> String {
+    let mut tags: Vec<String> = model.channels_of(version).iter().map(Channel::to_string).collect();
+    if model.is_draft(version) {
+        tags.push("draft".into());
+    }
+    if tags.is_empty() { "no channel".into() } else { tags.join(", ") }
 }
 
 async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {

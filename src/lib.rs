@@ -3,10 +3,12 @@
 //!
 //! - [`inference`] is the page's handle on the worker: async `load` and `run`, and a
 //!   restart when the worker dies.
-//! - [`catalog`] fetches the registry and model cards.
+//! - [`catalog`] fetches the registry and model cards, and knows the environment.
+//! - [`route`] reads and changes the link in the address bar.
 //! - [`app`] and [`components`] render.
 
 pub mod app;
 pub mod catalog;
 pub mod components;
 pub mod inference;
+pub mod route;

@@ -1,15 +1,21 @@
 //! The page's components, one per file.
 
+pub mod card_diff;
 pub mod feature_field;
 pub mod image_pad;
 pub mod inspector;
 pub mod model_card;
+pub mod model_history;
 pub mod model_list;
 pub mod model_page;
 pub mod picture_picker;
 pub mod prediction_view;
 pub mod predictor;
+pub mod registry_page;
+pub mod site_header;
+pub mod staging_banner;
 pub mod upload;
+pub mod version_switcher;
 
 /// Formats a number for people: at most `digits` significant digits, no trailing zeros.
 pub fn format_number(value: f64, digits: usize) -> String {
@@ -23,4 +29,13 @@ pub fn format_number(value: f64, digits: usize) -> String {
     let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
     let text = format!("{value:.decimals$}");
     if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_owned() } else { text }
+}
+
+/// Formats a file size for people: 422 B, 36.8 kB, 1.2 MB.
+pub fn format_bytes(bytes: u64) -> String {
+    match bytes {
+        0..1000 => format!("{bytes} B"),
+        1000..1_000_000 => format!("{} kB", format_number(bytes as f64 / 1e3, 3)),
+        _ => format!("{} MB", format_number(bytes as f64 / 1e6, 3)),
+    }
 }

@@ -97,7 +97,8 @@ pub fn ModelCardView(card: ModelCard) -> impl IntoView {
     }
 }
 
-fn metric_name(name: &str) -> String {
+/// A metric's name as people write it.
+pub fn metric_name(name: &str) -> String {
     match name {
         "accuracy" => "Accuracy".into(),
         "macro_f1" => "Macro F1".into(),

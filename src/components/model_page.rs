@@ -1,24 +1,63 @@
-//! One model's page: its card, and the predictor once the worker has compiled it.
+//! One model's page: the version its link selects, with its card and the predictor
+//! once the worker has compiled it; outside production, a switcher to other versions.
 
 use leptos::prelude::*;
-use modelport_core::registry::RegisteredModel;
+use modelport_core::Channel;
+use modelport_core::link::{self, Selector};
+use modelport_core::registry::{RegisteredModel, Version};
 
 use crate::catalog;
 use crate::components::model_card::ModelCardView;
 use crate::components::predictor::Predictor;
+use crate::components::version_switcher::VersionSwitcher;
 use crate::inference::Inference;
 
-/// The page of the version of `model` this site serves.
+/// The page of `model`, at the version the link selects.
 #[component]
-pub fn ModelPage(model: RegisteredModel) -> impl IntoView {
-    let Some(version) = catalog::served_version(&model).cloned() else {
-        return view! {
-            <p class="error" role="alert">{format!("{} has no {} version.", model.name, catalog::CHANNEL)}</p>
+pub fn ModelPage(
+    model: RegisteredModel,
+    /// The environment the site was built for: its channel is the default version.
+    environment: Channel,
+    /// What follows `@` in the link, if anything.
+    selector: Signal<Option<Selector>>,
+) -> impl IntoView {
+    let version = Memo::new({
+        let model = model.clone();
+        move |_| selector.with(|s| link::select(&model, s.as_ref(), environment).cloned().map_err(|e| e.to_string()))
+    });
+    let shown = Signal::derive(move || version.with(|v| v.as_ref().ok().map(|v| v.version.clone())));
+    let switcher = catalog::shows_tools(environment).then(|| view! { <VersionSwitcher model=model.clone() shown /> });
+    let standing = {
+        let model = model.clone();
+        move || {
+            let version = shown.get()?;
+            let draft = model.is_draft(&version).then(|| view! { <span class="badge draft">"draft"</span> });
+            let text = format!("{} · version {version} · {}", model.name, catalog::standing(&model, &version));
+            Some(view! { <p class="model-meta">{text} " " {draft}</p> })
         }
-        .into_any();
     };
+    let name = model.name.clone();
+
+    view! {
+        <article class="model-page" aria-labelledby="model-title">
+            <header>
+                <h1 id="model-title">{model.title.clone()}</h1>
+                {standing}
+                {switcher}
+            </header>
+            {move || match version.get() {
+                Ok(version) => view! { <ModelVersion name=name.clone() version /> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            }}
+        </article>
+    }
+}
+
+/// The card and predictor of one version.
+#[component]
+fn ModelVersion(name: String, version: Version) -> impl IntoView {
     let inference = expect_context::<Inference>();
-    let key = format!("{}@{}", model.name, version.version);
+    let key = format!("{name}@{}", version.version);
     let url = catalog::model_url(&version);
     let card = LocalResource::new({
         let version = version.clone();
@@ -29,34 +68,20 @@ pub fn ModelPage(model: RegisteredModel) -> impl IntoView {
     });
     // Reading `restarts` makes a restarted worker load the model again.
     let loaded = LocalResource::new({
-        let (key, version) = (key.clone(), version.clone());
+        let key = key.clone();
         move || {
             inference.restarts.track();
             inference.load(key.clone(), url.clone(), version.sha256.clone())
         }
     });
 
-    view! {
-        <article class="model-page" aria-labelledby="model-title">
-            <header>
-                <h1 id="model-title">{model.title.clone()}</h1>
-                <p class="model-meta">
-                    {format!("{} · version {} · {} channel", model.name, version.version, catalog::CHANNEL)}
-                </p>
-            </header>
-            {move || match card.get() {
-                None => view! { <p class="status" role="status">"Loading the model card…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(card)) => {
-                    let key = key.clone();
-                    view! {
-                        <Predictor card=card.clone() model_key=key loaded />
-                        <ModelCardView card />
-                    }
-                    .into_any()
-                }
-            }}
-        </article>
+    move || match card.get() {
+        None => view! { <p class="status" role="status">"Loading the model card…"</p> }.into_any(),
+        Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+        Some(Ok(card)) => view! {
+            <Predictor card=card.clone() model_key=key.clone() loaded />
+            <ModelCardView card />
+        }
+        .into_any(),
     }
-    .into_any()
 }
