@@ -3,17 +3,39 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { goldenRow, launchChromium, openPage as openPageAt, readJson, screenshot, serveSite } from "./support.mjs";
+import {
+  goldenRow,
+  launchChromium,
+  openPage as openPageAt,
+  readJson,
+  registryVouchingFor,
+  screenshot,
+  serveSite,
+} from "./support.mjs";
 
-// Random bytes in place of one model file: the page must say so and keep working.
-const BROKEN_MODEL = "/models/iris-forest/1.0.0/model.onnx";
+// Random bytes in place of one model file: the page must say so and keep working. The
+// registry vouches for them, so that they reach the loader rather than the integrity
+// check (environments.test.mjs covers that one).
+const BROKEN = { model: "iris-forest", version: "1.1.0" };
 const NOISE = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919 + 13) % 251));
 
 let site;
 let browser;
 
+/** The version development serves of a shipped model. */
+async function developmentVersion(model) {
+  const registry = await readJson("models/registry.json");
+  return registry.models.find((m) => m.name === model).channels.development;
+}
+
 before(async () => {
-  site = await serveSite(new Map([[BROKEN_MODEL, NOISE]]));
+  assert.equal(await developmentVersion(BROKEN.model), BROKEN.version, "the broken file is the one development serves");
+  site = await serveSite(
+    new Map([
+      [`/models/${BROKEN.model}/${BROKEN.version}/model.onnx`, NOISE],
+      ["/models/registry.json", await registryVouchingFor(BROKEN.model, BROKEN.version, NOISE)],
+    ]),
+  );
   browser = await launchChromium();
 });
 
@@ -54,7 +76,7 @@ describe("the model list", () => {
 describe("predictions", () => {
   test("a classifier predicts onnxruntime's label and probabilities from typed inputs", async () => {
     const { page, problems } = await openPage();
-    const { card, values, outputs } = await goldenRow("iris-logreg", "1.0.0", 1);
+    const { card, values, outputs } = await goldenRow("iris-logreg", await developmentVersion("iris-logreg"), 1);
     await page.getByRole("link", { name: card.title }).click();
     await page.getByRole("heading", { name: "Model card" }).waitFor();
     await fillRow(page, card, values);

@@ -2,6 +2,7 @@
 // Chromium started through playwright-core (the system's /usr/bin/chromium: nothing
 // is downloaded).
 
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { readFile, mkdir } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -9,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
-export const SITE_DIR = resolve(ROOT, process.env.SITE_DIR ?? "dist");
+export const SITE_DIR = resolve(ROOT, process.env.SITE_DIR ?? "dist/development");
 export const ARTIFACTS = resolve(ROOT, "tests/e2e/artifacts");
 
 const TYPES = {
@@ -21,9 +22,13 @@ const TYPES = {
   ".onnx": "application/octet-stream",
 };
 
-/** Serves `SITE_DIR` on 127.0.0.1 at a free port. `overrides` maps a URL path to the
- * bytes to send instead of the file: how a test plants a broken model. */
-export async function serveSite(overrides = new Map()) {
+/** The folder `cargo xtask build` writes for one environment. */
+export const environmentDir = (environment) => resolve(ROOT, "dist", environment);
+
+/** Serves `siteDir` (`SITE_DIR` unless told) on 127.0.0.1 at a free port. `overrides`
+ * maps a URL path to the bytes to send instead of the file: how a test plants a broken
+ * model. */
+export async function serveSite(overrides = new Map(), siteDir = SITE_DIR) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
     const body = overrides.get(path);
@@ -31,8 +36,8 @@ export async function serveSite(overrides = new Map()) {
       response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
       return response.end(body);
     }
-    const file = normalize(join(SITE_DIR, path.endsWith("/") ? path + "index.html" : path));
-    if (!file.startsWith(SITE_DIR)) {
+    const file = normalize(join(siteDir, path.endsWith("/") ? path + "index.html" : path));
+    if (!file.startsWith(siteDir)) {
       response.writeHead(403);
       return response.end();
     }
@@ -71,6 +76,16 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 9
   page.on("pageerror", (error) => problems.push(error.message));
   await page.goto(url);
   return { page, problems };
+}
+
+/** The served registry, with `model`'s `version` vouching for `bytes` instead: planted
+ * with those bytes, a broken file gets past the integrity check to the loader. */
+export async function registryVouchingFor(model, version, bytes, siteDir = SITE_DIR) {
+  const registry = JSON.parse(await readFile(join(siteDir, "models/registry.json"), "utf8"));
+  const entry = registry.models.find((m) => m.name === model).versions.find((v) => v.version === version);
+  entry.sha256 = createHash("sha256").update(bytes).digest("hex");
+  entry.bytes = bytes.length;
+  return JSON.stringify(registry);
 }
 
 export async function readJson(relative) {
