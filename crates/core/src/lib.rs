@@ -14,6 +14,7 @@
 //!   version a link selects.
 //! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
+//! - [`sgd`] learns a linear model online, one example at a time.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`drift`] measures how far recorded inputs have moved from the training data.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
@@ -35,6 +36,7 @@ pub mod ml;
 pub mod picture;
 pub mod protocol;
 pub mod registry;
+pub mod sgd;
 pub mod signature;
 pub mod tensor;
 
