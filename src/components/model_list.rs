@@ -31,7 +31,7 @@ pub fn ModelList(
                     <a href=href class:current=current.clone() aria-current=move || current().then_some("page")>
                         <span class="model-title">{model.title}</span>
                         <span class="model-meta">
-                            {format!("{} · v{version} · {}", model.name, task_name(model.task))} {draft}
+                            {format!("{} · v{version} · {}", model.name, task_name(model.task))} " " {draft}
                         </span>
                         <span class="model-description">{model.description}</span>
                     </a>

@@ -28,6 +28,13 @@ async function serve(dir, overrides = new Map()) {
   return site;
 }
 
+/** Fails if the page is wider than its window: everything but the tables that scroll
+ * on their own must wrap. */
+async function assertFitsWidth(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
+}
+
 /** The "iris-forest · version 1.0.0 · …" line under a model page's title. */
 const versionLine = (page) => page.locator(".model-page > header .model-meta");
 
@@ -143,10 +150,8 @@ describe("development", () => {
     const { page } = await openPage(browser, `${site.url}#/registry/iris-logreg/1.0.0..1.1.0`, PHONE);
     const diff = page.getByRole("region", { name: "Compare iris-logreg cards" });
     await diff.getByRole("row", { name: /Accuracy/ }).waitFor();
-    // Nothing wider than the screen but the tables that scroll on their own.
     await screenshot(page, "development-registry-phone");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+    await assertFitsWidth(page);
   });
 
   test("a tampered model file is refused, and another model still predicts", async () => {
@@ -158,6 +163,7 @@ describe("development", () => {
     const alert = page.getByRole("alert").filter({ hasText: "is not the file the registry lists" });
     await alert.waitFor();
     await screenshot(page, "development-tampered");
+    await assertFitsWidth(page);
 
     await page.getByRole("link", { name: "Iris species: logistic regression" }).click();
     await page.locator(".prediction .predicted").waitFor();
