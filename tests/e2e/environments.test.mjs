@@ -78,6 +78,11 @@ describe("staging", () => {
     assert.equal(new URL(page.url()).hash, "#/registry/iris-forest/1.0.0..1.1.0");
     const diff = page.getByRole("region", { name: "Compare iris-forest cards" });
     await diff.getByRole("row", { name: /Accuracy/ }).waitFor();
+    // The link lands on iris-forest's section, not at the top of the registry.
+    await page.waitForFunction(() => {
+      const top = document.getElementById("registry-iris-forest")?.getBoundingClientRect().top;
+      return top !== undefined && top >= -5 && top < window.innerHeight / 2;
+    });
     await screenshot(page, "staging-registry");
     assert.deepEqual(problems, []);
   });
