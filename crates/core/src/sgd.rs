@@ -203,11 +203,10 @@ mod tests {
             let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())).unwrap();
             a.swap(col, pivot);
             b.swap(col, pivot);
+            let pivot_row = a[col].clone();
             for row in col + 1..n {
-                let f = a[row][col] / a[col][col];
-                for k in col..n {
-                    a[row][k] -= f * a[col][k];
-                }
+                let f = a[row][col] / pivot_row[col];
+                a[row][col..].iter_mut().zip(&pivot_row[col..]).for_each(|(x, p)| *x -= f * p);
                 b[row] -= f * b[col];
             }
         }
