@@ -53,21 +53,7 @@ impl Profile {
                     .iter()
                     .position(|&c| c == column)
                     .and_then(|feature| card.features[feature].training.as_ref());
-                ColumnProfile {
-                    name: name.clone(),
-                    count: 0,
-                    missing: 0,
-                    text: 0,
-                    min: f64::INFINITY,
-                    max: f64::NEG_INFINITY,
-                    mean: 0.0,
-                    histogram: training.map(|stats| BinnedCounts {
-                        edges: stats.histogram.edges.clone(),
-                        counts: vec![0; stats.histogram.counts.len()],
-                        below: 0,
-                        above: 0,
-                    }),
-                }
+                ColumnProfile::empty(name.clone(), training.map(|stats| stats.histogram.edges.clone()))
             })
             .collect();
         Self { columns }
@@ -88,6 +74,25 @@ impl Profile {
 }
 
 impl ColumnProfile {
+    /// A column with nothing seen yet, binned over `edges` if given.
+    fn empty(name: String, edges: Option<Vec<f64>>) -> Self {
+        Self {
+            name,
+            count: 0,
+            missing: 0,
+            text: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            mean: 0.0,
+            histogram: edges.map(|edges| BinnedCounts {
+                counts: vec![0; edges.len().saturating_sub(1)],
+                edges,
+                below: 0,
+                above: 0,
+            }),
+        }
+    }
+
     fn add(&mut self, cell: &str) {
         if cell.is_empty() {
             self.missing += 1;
@@ -151,16 +156,7 @@ mod tests {
     use super::*;
 
     fn column(edges: Option<Vec<f64>>) -> ColumnProfile {
-        ColumnProfile {
-            name: "x".into(),
-            count: 0,
-            missing: 0,
-            text: 0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            mean: 0.0,
-            histogram: edges.map(|edges| BinnedCounts { counts: vec![0; edges.len() - 1], edges, below: 0, above: 0 }),
-        }
+        ColumnProfile::empty("x".into(), edges)
     }
 
     #[test]
