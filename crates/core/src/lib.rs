@@ -15,6 +15,7 @@
 //! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
 //! - [`sgd`] learns a linear model online, one example at a time.
+//! - [`stream`] parses records arriving one by one and buffers them for micro-batches.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`drift`] measures how far recorded inputs have moved from the training data.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
@@ -38,6 +39,7 @@ pub mod protocol;
 pub mod registry;
 pub mod sgd;
 pub mod signature;
+pub mod stream;
 pub mod tensor;
 
 pub use card::{CardError, ModelCard, Prediction};
