@@ -73,8 +73,8 @@ fn Catalog(registry: Registry, current: RwSignal<Route>) -> impl IntoView {
                         </p>
                     }.into_any(),
                     Route::Registry(_) => view! { <RegistryPage registry=registry.clone() comparison /> }.into_any(),
-                    Route::Model { name, .. } => match registry.model(&name) {
-                        Some(model) => view! { <ModelPage model=model.clone() environment selector /> }.into_any(),
+                    Route::Model { name, tool, .. } => match registry.model(&name) {
+                        Some(model) => view! { <ModelPage model=model.clone() environment selector tool /> }.into_any(),
                         None => view! {
                             <p class="error" role="alert">
                                 {format!("There is no model named “{name}”. Pick one from the list.")}

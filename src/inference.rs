@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 /// The worker's loader, next to the page (public/worker_loader.js).
-const WORKER_URL: &str = "./worker_loader.js";
+pub const WORKER_URL: &str = "./worker_loader.js";
 /// Restarts in a row, without the worker ever becoming ready, before giving up: a worker
 /// that cannot start (a broken or missing wasm file) would otherwise restart forever.
 const MAX_FAILED_STARTS: u32 = 3;

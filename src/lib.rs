@@ -3,11 +3,13 @@
 //!
 //! - [`inference`] is the page's handle on the worker: async `load` and `run`, and a
 //!   restart when the worker dies.
+//! - [`batch_run`] scores a CSV file in batch workers, one per core.
 //! - [`catalog`] fetches the registry and model cards, and knows the environment.
 //! - [`route`] reads and changes the link in the address bar.
 //! - [`app`] and [`components`] render.
 
 pub mod app;
+pub mod batch_run;
 pub mod catalog;
 pub mod components;
 pub mod inference;

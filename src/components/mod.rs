@@ -1,5 +1,6 @@
 //! The page's components, one per file.
 
+pub mod batch_page;
 pub mod card_diff;
 pub mod feature_field;
 pub mod image_pad;
@@ -14,6 +15,7 @@ pub mod predictor;
 pub mod registry_page;
 pub mod site_header;
 pub mod staging_banner;
+pub mod stream_page;
 pub mod upload;
 pub mod version_switcher;
 

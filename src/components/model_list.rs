@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use modelport_core::Channel;
 use modelport_core::card::Task;
-use modelport_core::link::Route;
+use modelport_core::link::{Route, Tool};
 use modelport_core::registry::RegisteredModel;
 
 use crate::catalog;
@@ -25,7 +25,7 @@ pub fn ModelList(
             let current = move || selected.with(|s| s.as_deref() == Some(name.as_str()));
             let version = catalog::served_version(&model, environment).map(|v| v.version.clone()).unwrap_or_default();
             let draft = model.is_draft(&version).then(|| view! { <span class="badge draft">"draft"</span> });
-            let href = Route::Model { name: model.name.clone(), selector: None }.to_fragment();
+            let href = Route::Model { name: model.name.clone(), selector: None, tool: Tool::Predict }.to_fragment();
             view! {
                 <li>
                     <a href=href class:current=current.clone() aria-current=move || current().then_some("page")>

@@ -1,14 +1,17 @@
-//! One model's page: the version its link selects, with its card and the predictor
-//! once the worker has compiled it; outside production, a switcher to other versions.
+//! One model's page: the version its link selects, with its card and the tool the link
+//! names (the form, a CSV file, a stream) once the worker has compiled it; outside
+//! production, a switcher to other versions.
 
 use leptos::prelude::*;
 use modelport_core::Channel;
-use modelport_core::link::{self, Selector};
+use modelport_core::link::{self, Route, Selector, Tool};
 use modelport_core::registry::{RegisteredModel, Version};
 
 use crate::catalog;
+use crate::components::batch_page::BatchPage;
 use crate::components::model_card::ModelCardView;
 use crate::components::predictor::Predictor;
+use crate::components::stream_page::StreamPage;
 use crate::components::version_switcher::VersionSwitcher;
 use crate::inference::Inference;
 
@@ -20,13 +23,15 @@ pub fn ModelPage(
     environment: Channel,
     /// What follows `@` in the link, if anything.
     selector: Signal<Option<Selector>>,
+    tool: Tool,
 ) -> impl IntoView {
     let version = Memo::new({
         let model = model.clone();
         move |_| selector.with(|s| link::select(&model, s.as_ref(), environment).cloned().map_err(|e| e.to_string()))
     });
     let shown = Signal::derive(move || version.with(|v| v.as_ref().ok().map(|v| v.version.clone())));
-    let switcher = catalog::shows_tools(environment).then(|| view! { <VersionSwitcher model=model.clone() shown /> });
+    let switcher =
+        catalog::shows_tools(environment).then(|| view! { <VersionSwitcher model=model.clone() shown tool /> });
     let standing = {
         let model = model.clone();
         move || {
@@ -37,6 +42,15 @@ pub fn ModelPage(
         }
     };
     let name = model.name.clone();
+    let tabs = Tool::ALL
+        .into_iter()
+        .map(|each| {
+            let name = model.name.clone();
+            let href = move || Route::Model { name: name.clone(), selector: selector.get(), tool: each }.to_fragment();
+            let current = (each == tool).then_some("page");
+            view! { <a href=href aria-current=current>{each.label()}</a> }
+        })
+        .collect_view();
 
     view! {
         <article class="model-page" aria-labelledby="model-title">
@@ -45,17 +59,18 @@ pub fn ModelPage(
                 {standing}
                 {switcher}
             </header>
+            <nav class="tabs" aria-label="What to do with the model">{tabs}</nav>
             {move || match version.get() {
-                Ok(version) => view! { <ModelVersion name=name.clone() version /> }.into_any(),
+                Ok(version) => view! { <ModelVersion name=name.clone() version tool /> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             }}
         </article>
     }
 }
 
-/// The card and predictor of one version.
+/// One version's tool, with its card.
 #[component]
-fn ModelVersion(name: String, version: Version) -> impl IntoView {
+fn ModelVersion(name: String, version: Version, tool: Tool) -> impl IntoView {
     let inference = expect_context::<Inference>();
     let key = format!("{name}@{}", version.version);
     let url = catalog::model_url(&version);
@@ -68,20 +83,24 @@ fn ModelVersion(name: String, version: Version) -> impl IntoView {
     });
     // Reading `restarts` makes a restarted worker load the model again.
     let loaded = LocalResource::new({
-        let key = key.clone();
+        let (key, sha256) = (key.clone(), version.sha256.clone());
         move || {
             inference.restarts.track();
-            inference.load(key.clone(), url.clone(), version.sha256.clone())
+            inference.load(key.clone(), url.clone(), sha256.clone())
         }
     });
 
     move || match card.get() {
         None => view! { <p class="status" role="status">"Loading the model card…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
-        Some(Ok(card)) => view! {
-            <Predictor card=card.clone() model_key=key.clone() loaded />
-            <ModelCardView card />
-        }
-        .into_any(),
+        Some(Ok(card)) => match tool {
+            Tool::Predict => view! {
+                <Predictor card=card.clone() model_key=key.clone() loaded />
+                <ModelCardView card />
+            }
+            .into_any(),
+            Tool::Batch => view! { <BatchPage card version=version.clone() loaded /> }.into_any(),
+            Tool::Stream => view! { <StreamPage card model_key=key.clone() loaded /> }.into_any(),
+        },
     }
 }

@@ -2,7 +2,7 @@
 //! versions, its recent history and two versions' cards compared.
 
 use leptos::prelude::*;
-use modelport_core::link::{Comparison, Route, Selector};
+use modelport_core::link::{Comparison, Route, Selector, Tool};
 use modelport_core::registry::{RegisteredModel, Version, primary_metric};
 use modelport_core::{Channel, Registry};
 
@@ -57,7 +57,7 @@ fn RegistryModel(
         .channels
         .iter()
         .map(|(channel, version)| {
-            let href = Route::Model { name: model.name.clone(), selector: Some(Selector::Channel(*channel)) };
+            let href = Route::Model { name: model.name.clone(), selector: Some(Selector::Channel(*channel)), tool: Tool::Predict };
             view! { <li><span class="channel">{channel.to_string()}</span> " " <a href=href.to_fragment()>{version.clone()}</a></li> }
         })
         .collect_view();

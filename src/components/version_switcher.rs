@@ -2,7 +2,7 @@
 //! one changes the link, so the choice can be shared and Back undoes it.
 
 use leptos::prelude::*;
-use modelport_core::link::{Route, Selector};
+use modelport_core::link::{Route, Selector, Tool};
 use modelport_core::registry::RegisteredModel;
 
 use crate::{catalog, route};
@@ -12,6 +12,8 @@ pub fn VersionSwitcher(
     model: RegisteredModel,
     /// The version the page shows, if the link selects one.
     shown: Signal<Option<String>>,
+    /// The page's tool, kept when the version changes.
+    tool: Tool,
 ) -> impl IntoView {
     let options = model
         .versions_newest_first()
@@ -28,7 +30,7 @@ pub fn VersionSwitcher(
     let name = model.name.clone();
     let choose = move |ev: web_sys::Event| {
         let version = event_target_value(&ev);
-        route::go(&Route::Model { name: name.clone(), selector: Some(Selector::Version(version)) });
+        route::go(&Route::Model { name: name.clone(), selector: Some(Selector::Version(version)), tool });
     };
 
     view! {

@@ -9,15 +9,18 @@
 //! for a wide input, input and column (`input[3]`), so a CSV can also address inputs.
 
 use csv::StringRecord;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub mod profile;
 #[cfg(feature = "engine")]
 mod score;
 pub mod split;
+mod summary;
 
 #[cfg(feature = "engine")]
-pub use score::{CHUNK, ScoreError, Scorer, Summary, score_csv};
+pub use score::{CHUNK, ScoreError, Scorer, score_csv};
+pub use summary::{FIRST_ERRORS, Predictions, Summary};
 
 use crate::card::{FeatureKind, FeatureValue, ModelCard};
 use crate::signature::{Dim, Signature};
@@ -32,7 +35,7 @@ pub enum MapError {
 }
 
 /// Which header column feeds each of the card's features.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ColumnMap {
     /// Per feature, in card order: the column's index in the header.
     columns: Vec<usize>,
@@ -40,19 +43,19 @@ pub struct ColumnMap {
 }
 
 impl ColumnMap {
+    /// The map `header` implies: by name, else by position; an error naming the
+    /// features it cannot place.
     pub fn resolve(header: &StringRecord, card: &ModelCard) -> Result<Self, MapError> {
         let header: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
-        let by_name: Vec<Option<usize>> =
-            card.features.iter().map(|f| header.iter().position(|h| *h == f.name)).collect();
-        let columns = if by_name.iter().all(Option::is_some) {
-            by_name.into_iter().flatten().collect()
-        } else if header.len() == card.features.len() {
-            (0..header.len()).collect()
+        let suggested = Self::suggest(&header, card);
+        let columns = if suggested.iter().all(Option::is_some) {
+            suggested.into_iter().flatten().collect()
         } else {
+            // Columns are not taken in order here, so what is missing is missing by name.
             let missing: Vec<String> = card
                 .features
                 .iter()
-                .zip(&by_name)
+                .zip(&suggested)
                 .filter(|(_, found)| found.is_none())
                 .map(|(f, _)| format!("“{}”", f.name))
                 .collect();
@@ -63,6 +66,24 @@ impl ColumnMap {
             });
         };
         Ok(Self { columns, header })
+    }
+
+    /// Per feature, the column that would feed it: by name when the header names every
+    /// feature, else by position when the counts agree, else by name where it can. A
+    /// person can then complete or change the choice.
+    pub fn suggest(header: &[String], card: &ModelCard) -> Vec<Option<usize>> {
+        let by_name: Vec<Option<usize>> =
+            card.features.iter().map(|f| header.iter().position(|h| h.trim() == f.name)).collect();
+        if by_name.iter().all(Option::is_some) || header.len() != card.features.len() {
+            by_name
+        } else {
+            (0..header.len()).map(Some).collect()
+        }
+    }
+
+    /// The map a person chose: `columns[f]` feeds feature `f`.
+    pub fn new(header: Vec<String>, columns: Vec<usize>) -> Self {
+        Self { columns, header }
     }
 
     pub fn header(&self) -> &[String] {
@@ -100,6 +121,14 @@ impl ColumnMap {
     }
 }
 
+/// The output's header: the input's columns, the output columns, `error`.
+pub fn output_header(map: &ColumnMap, signature: &Signature) -> Vec<String> {
+    let mut names = map.header().to_vec();
+    names.extend(OutputColumns::new(signature).names());
+    names.push("error".into());
+    names
+}
+
 /// The columns scoring adds: per output, `<output>` for one value a row, or
 /// `<output>_0 .. <output>_{k-1}` for k values a row.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,14 +137,20 @@ pub struct OutputColumns {
 }
 
 impl OutputColumns {
-    /// The layout of `outputs` when a batch has run, else what the signature declares
-    /// (an axis whose size is only known at run time counting as one value).
-    pub fn new(signature: &Signature, outputs: Option<&Tensors>) -> Self {
-        let width = |name: &str, shape: &[Dim]| match outputs.and_then(|o| o.get(name)) {
-            Some(tensor) => tensor.row_len(),
-            None => shape.iter().skip(1).map(|d| if let Dim::Fixed(n) = d { *n } else { 1 }).product(),
-        };
-        Self { outputs: signature.outputs.iter().map(|o| (o.name.clone(), width(&o.name, &o.shape))).collect() }
+    /// The layout the signature declares, an axis whose size is only known at run time
+    /// counting as one value.
+    pub fn new(signature: &Signature) -> Self {
+        let width = |shape: &[Dim]| shape.iter().skip(1).map(|d| if let Dim::Fixed(n) = d { *n } else { 1 }).product();
+        Self { outputs: signature.outputs.iter().map(|o| (o.name.clone(), width(&o.shape))).collect() }
+    }
+
+    /// How many columns there are.
+    pub fn len(&self) -> usize {
+        self.outputs.iter().map(|(_, width)| width).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -243,7 +278,7 @@ mod tests {
                 },
             ],
         };
-        let columns = OutputColumns::new(&signature, None);
+        let columns = OutputColumns::new(&signature);
         assert_eq!(columns.names(), ["label", "p_0", "p_1"]);
         let outputs = Tensors::from([
             ("label".into(), TensorData::new(vec![2], Values::String(vec!["x".into(), "y".into()]))),

@@ -4,6 +4,8 @@
 //! - `#/` the start page, `#/upload` a model file of the user's own;
 //! - `#/iris-forest` the version on the site's own channel, `#/iris-forest@staging` the
 //!   one on another channel, `#/iris-forest@1.0.0` one version;
+//! - `#/iris-forest/batch` and `#/iris-forest@1.0.0/stream` the model's batch and
+//!   stream pages;
 //! - `#/registry` every model's channels, versions and history, and
 //!   `#/registry/iris-forest/1.0.0..1.1.0` with two versions' cards compared.
 //!
@@ -24,7 +26,38 @@ pub enum Route {
     Home,
     Upload,
     Registry(Option<Comparison>),
-    Model { name: String, selector: Option<Selector> },
+    Model { name: String, selector: Option<Selector>, tool: Tool },
+}
+
+/// What a model's page does: one prediction from a form, a CSV file, or a live stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tool {
+    #[default]
+    Predict,
+    Batch,
+    Stream,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 3] = [Tool::Predict, Tool::Batch, Tool::Stream];
+
+    /// The link's last segment; the form has none.
+    fn segment(self) -> Option<&'static str> {
+        match self {
+            Self::Predict => None,
+            Self::Batch => Some("batch"),
+            Self::Stream => Some("stream"),
+        }
+    }
+
+    /// For people, as a tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Predict => "Predict",
+            Self::Batch => "Score a CSV file",
+            Self::Stream => "Score a stream",
+        }
+    }
 }
 
 /// Two versions of one model, compared on the registry page.
@@ -72,12 +105,16 @@ impl Route {
                 });
                 Self::Registry(comparison)
             }
-            _ => match path.split_once('@') {
-                Some((name, selector)) => {
-                    Self::Model { name: name.to_owned(), selector: Some(Selector::parse(selector)) }
-                }
-                None => Self::Model { name: path.to_owned(), selector: None },
-            },
+            _ => {
+                let (model, tool) = path.split_once('/').unwrap_or((path, ""));
+                // An unknown tool shows the model's form rather than nothing.
+                let tool = Tool::ALL.into_iter().find(|t| t.segment() == Some(tool)).unwrap_or_default();
+                let (name, selector) = match model.split_once('@') {
+                    Some((name, selector)) => (name, Some(Selector::parse(selector))),
+                    None => (model, None),
+                };
+                Self::Model { name: name.to_owned(), selector, tool }
+            }
         }
     }
 
@@ -88,8 +125,11 @@ impl Route {
             Self::Upload => format!("#/{UPLOAD}"),
             Self::Registry(None) => format!("#/{REGISTRY}"),
             Self::Registry(Some(c)) => format!("#/{REGISTRY}/{}/{}..{}", c.model, c.before, c.after),
-            Self::Model { name, selector: None } => format!("#/{name}"),
-            Self::Model { name, selector: Some(selector) } => format!("#/{name}@{selector}"),
+            Self::Model { name, selector, tool } => {
+                let selector = selector.as_ref().map(|s| format!("@{s}")).unwrap_or_default();
+                let tool = tool.segment().map(|t| format!("/{t}")).unwrap_or_default();
+                format!("#/{name}{selector}{tool}")
+            }
         }
     }
 
@@ -98,7 +138,7 @@ impl Route {
     pub fn page(&self) -> Self {
         match self {
             Self::Registry(_) => Self::Registry(None),
-            Self::Model { name, .. } => Self::Model { name: name.clone(), selector: None },
+            Self::Model { name, tool, .. } => Self::Model { name: name.clone(), selector: None, tool: *tool },
             other => other.clone(),
         }
     }
@@ -140,7 +180,7 @@ mod tests {
     use crate::card::Task;
 
     fn model(name: &str, route_selector: Option<Selector>) -> Route {
-        Route::Model { name: name.into(), selector: route_selector }
+        Route::Model { name: name.into(), selector: route_selector, tool: Tool::Predict }
     }
 
     #[test]
@@ -166,23 +206,42 @@ mod tests {
                 after: "1.1.0".into()
             }))
         );
+        assert_eq!(
+            Route::parse("#/iris-forest@staging/batch"),
+            Route::Model {
+                name: "iris-forest".into(),
+                selector: Some(Selector::Channel(Channel::Staging)),
+                tool: Tool::Batch
+            }
+        );
+        assert_eq!(Route::parse("#/m/stream"), Route::Model { name: "m".into(), selector: None, tool: Tool::Stream });
+        assert_eq!(Route::parse("#/m/unknown"), model("m", None));
         // A half-written comparison still shows the registry.
         assert_eq!(Route::parse("#/registry/iris-forest"), Route::Registry(None));
     }
 
     #[test]
     fn routes_write_the_fragments_they_parse_from() {
-        for fragment in
-            ["#/", "#/upload", "#/registry", "#/registry/m/1.0.0..2.0.0", "#/m", "#/m@production", "#/m@1.2.3"]
-        {
+        for fragment in [
+            "#/",
+            "#/upload",
+            "#/registry",
+            "#/registry/m/1.0.0..2.0.0",
+            "#/m",
+            "#/m@production",
+            "#/m@1.2.3",
+            "#/m/batch",
+            "#/m@1.2.3/stream",
+        ] {
             assert_eq!(Route::parse(fragment).to_fragment(), fragment);
         }
     }
 
     #[test]
-    fn the_page_of_a_route_forgets_the_version() {
+    fn the_page_of_a_route_forgets_the_version_not_the_tool() {
         let route = Route::parse("#/m@1.0.0");
         assert_eq!(route.page(), model("m", None));
+        assert_eq!(Route::parse("#/m@1.0.0/batch").page(), Route::parse("#/m/batch"));
         assert_eq!(Route::parse("#/registry/m/1.0.0..2.0.0").page(), Route::Registry(None));
     }
 

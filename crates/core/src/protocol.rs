@@ -1,9 +1,19 @@
-//! Messages between the page and the inference worker. Each crosses `postMessage` as
-//! JSON text, checked by serde on both sides; the page matches on [`WorkerResponse`] in
-//! one place, the worker on [`WorkerRequest`] in one place.
+//! Messages between the page and its workers. Each crosses `postMessage` as JSON text,
+//! checked by serde on both sides; the page matches on [`WorkerResponse`] in one place,
+//! the worker on [`WorkerRequest`] in one place.
+//!
+//! Batch scoring has its own pair, [`BatchRequest`] and [`BatchResponse`], sent to
+//! workers of its own: a request travels as `[json, file]`, so that the file (a `Blob`,
+//! which only the browser can pass) goes along without being copied.
+
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::profile::Profile;
+use crate::batch::split::{Part, Scan};
+use crate::batch::{ColumnMap, Summary};
+use crate::card::ModelCard;
 use crate::inspection::Inspection;
 use crate::signature::Signature;
 use crate::tensor::Tensors;
@@ -52,6 +62,34 @@ pub enum Reply {
         outputs: Tensors,
         millis: f64,
     },
+}
+
+/// What the batch page asks of one of its workers, about the file sent along.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum BatchRequest {
+    /// Count the line breaks and quotes in `range`, for [`crate::batch::split::parts`].
+    Scan { range: Range<u64> },
+    /// Score `part` with the model at `url` (checked against `sha256`), writing the
+    /// output rows to `output`, a file of the origin's private file system.
+    Score { url: String, sha256: String, card: Box<ModelCard>, map: ColumnMap, part: Part, output: String },
+}
+
+/// What a batch worker says. A `Score` request hears `Progress` after every chunk and
+/// then `Finished`, or `Failed` at any point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum BatchResponse {
+    Scanned(Scan),
+    /// The part so far: rows, errors, bytes of the part read.
+    Progress {
+        rows: u64,
+        errors: u64,
+        bytes: u64,
+    },
+    Finished {
+        summary: Summary,
+        profile: Profile,
+    },
+    Failed(String),
 }
 
 pub fn encode<T: Serialize>(message: &T) -> String {

@@ -1,5 +1,10 @@
 //! The inference worker: fetches, compiles (once per model version, cached) and runs
 //! models for the page. Every request gets exactly one response, success or failure.
+//!
+//! The same program is the batch page's worker: a message that is an array (a request
+//! and the file it is about) is batch work, see [`batch`].
+
+mod batch;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,7 +22,11 @@ pub fn start() {
     let handler_scope = scope.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let scope = handler_scope.clone();
-        match decode::<WorkerRequest>(&event.data().as_string().unwrap_or_default()) {
+        let data = event.data();
+        if let Some(message) = data.dyn_ref::<js_sys::Array>() {
+            return batch::handle(message, scope);
+        }
+        match decode::<WorkerRequest>(&data.as_string().unwrap_or_default()) {
             Ok(request) => handle(request, scope, cache.clone()),
             Err(e) => web_sys::console::error_1(&format!("inference worker ignored {e}").into()),
         }
@@ -62,6 +71,19 @@ async fn load(cache: &RefCell<ModelCache>, key: &str, url: &str, sha256: &str) -
     if let Some(model) = cache.borrow().get(key) {
         return Ok(model);
     }
+    let bytes = fetch_verified(url, sha256).await?;
+    let model = cache.borrow_mut().get_or_load(key, &bytes).map_err(|e| e.to_string())?;
+    model.warm_up().map_err(|e| e.to_string())?;
+    Ok(model)
+}
+
+/// The model at `url`, compiled, if its sha256 is `sha256`.
+async fn fetch_model(url: &str, sha256: &str) -> Result<Model, String> {
+    Model::load(&fetch_verified(url, sha256).await?).map_err(|e| e.to_string())
+}
+
+/// The bytes at `url`, if their sha256 is `sha256` (the registry's).
+async fn fetch_verified(url: &str, sha256: &str) -> Result<Vec<u8>, String> {
     let bytes = fetch_bytes(url).await?;
     let actual = modelport_core::sha256(&bytes);
     if actual != sha256 {
@@ -69,9 +91,7 @@ async fn load(cache: &RefCell<ModelCache>, key: &str, url: &str, sha256: &str) -
             "{url} is not the file the registry lists (its sha256 is {actual}, the registry says {sha256}): it may have been altered, so it will not be run"
         ));
     }
-    let model = cache.borrow_mut().get_or_load(key, &bytes).map_err(|e| e.to_string())?;
-    model.warm_up().map_err(|e| e.to_string())?;
-    Ok(model)
+    Ok(bytes)
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
@@ -87,8 +107,8 @@ fn now(scope: &DedicatedWorkerGlobalScope) -> f64 {
     scope.performance().map_or(0.0, |p| p.now())
 }
 
-fn post(scope: &DedicatedWorkerGlobalScope, response: &WorkerResponse) {
-    if let Err(e) = scope.post_message(&encode(response).into()) {
+fn post(scope: &DedicatedWorkerGlobalScope, message: &impl serde::Serialize) {
+    if let Err(e) = scope.post_message(&encode(message).into()) {
         web_sys::console::error_1(&e);
     }
 }

@@ -84,12 +84,7 @@ impl ColumnProfile {
             min: f64::INFINITY,
             max: f64::NEG_INFINITY,
             mean: 0.0,
-            histogram: edges.map(|edges| BinnedCounts {
-                counts: vec![0; edges.len().saturating_sub(1)],
-                edges,
-                below: 0,
-                above: 0,
-            }),
+            histogram: edges.map(BinnedCounts::new),
         }
     }
 
@@ -127,15 +122,24 @@ impl ColumnProfile {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
         if let (Some(mine), Some(theirs)) = (&mut self.histogram, &other.histogram) {
-            mine.counts.iter_mut().zip(&theirs.counts).for_each(|(a, b)| *a += b);
-            mine.below += theirs.below;
-            mine.above += theirs.above;
+            mine.merge(theirs);
         }
     }
 }
 
 impl BinnedCounts {
-    fn add(&mut self, value: f64) {
+    /// Nothing counted yet over the bins between `edges`.
+    pub fn new(edges: Vec<f64>) -> Self {
+        Self { counts: vec![0; edges.len().saturating_sub(1)], edges, below: 0, above: 0 }
+    }
+
+    pub fn merge(&mut self, other: &BinnedCounts) {
+        self.counts.iter_mut().zip(&other.counts).for_each(|(a, b)| *a += b);
+        self.below += other.below;
+        self.above += other.above;
+    }
+
+    pub fn add(&mut self, value: f64) {
         let (Some(&first), Some(&last)) = (self.edges.first(), self.edges.last()) else { return };
         if value < first {
             self.below += 1;

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use csv::StringRecord;
 use thiserror::Error;
 
-use super::{ColumnMap, MapError, OutputColumns};
+use super::{ColumnMap, MapError, OutputColumns, Summary};
 use crate::card::{FeatureValue, ModelCard};
 use crate::engine::Model;
 use crate::tensor::Tensors;
@@ -18,9 +18,6 @@ use crate::tensor::Tensors;
 /// Records per call into the model: large enough that per-call costs vanish, small
 /// enough that memory stays flat whatever the file's size.
 pub const CHUNK: usize = 4096;
-
-/// How many errors a summary keeps word for word.
-const FIRST_ERRORS: usize = 10;
 
 #[derive(Debug, Error)]
 pub enum ScoreError {
@@ -34,16 +31,6 @@ pub enum ScoreError {
     Flush(#[from] std::io::Error),
 }
 
-/// Rows seen and rows that could not be scored, with the first few reasons.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Summary {
-    pub rows: u64,
-    pub errors: u64,
-    pub first_errors: Vec<String>,
-    /// Bytes of input read so far, for progress.
-    pub bytes: u64,
-}
-
 /// A model, its card and the column map of one file: scores chunks of its records.
 pub struct Scorer<'a> {
     model: &'a Model,
@@ -54,53 +41,50 @@ pub struct Scorer<'a> {
 
 impl<'a> Scorer<'a> {
     pub fn new(model: &'a Model, card: &'a ModelCard, map: ColumnMap) -> Self {
-        let columns = OutputColumns::new(model.signature(), None);
+        let columns = OutputColumns::new(model.signature());
         Self { model, card, map, columns }
     }
 
     /// The output's header: the input's columns, the output columns, `error`.
     pub fn header(&self) -> Vec<String> {
-        let mut names = self.map.header().to_vec();
-        names.extend(self.columns.names());
-        names.push("error".into());
-        names
+        super::output_header(&self.map, self.model.signature())
     }
 
-    /// One output row per record, in order: its cells, then the outputs, then the
-    /// error (empty when it was scored). A record that could not even be read arrives
-    /// as its error.
-    pub fn chunk(&self, records: &[Result<StringRecord, String>], summary: &mut Summary) -> Vec<Vec<String>> {
+    /// Writes one output row per record, in order: its cells, then the outputs, then
+    /// the error (empty when it was scored). A record that could not even be read
+    /// arrives as its error.
+    pub fn chunk<W: Write>(
+        &self,
+        records: &[Result<StringRecord, String>],
+        summary: &mut Summary,
+        out: &mut csv::Writer<W>,
+    ) -> csv::Result<()> {
         let rows: Vec<Result<Vec<FeatureValue>, String>> =
             records.iter().map(|r| r.as_ref().map_err(Clone::clone).and_then(|r| self.map.row(r, self.card))).collect();
         let width = self.map.header().len();
-        records
-            .iter()
-            .zip(self.run_rows(&rows))
-            .map(|(record, outcome)| {
-                let mut cells: Vec<String> = match record {
-                    Ok(record) => record.iter().map(str::to_owned).collect(),
-                    Err(_) => vec![],
-                };
-                // Short or long rows still line up with the header.
-                cells.resize(width, String::new());
-                summary.rows += 1;
-                match outcome {
-                    Ok((outputs, row)) => {
-                        cells.extend(self.columns.row(&outputs, row));
-                        cells.push(String::new());
-                    }
-                    Err(reason) => {
-                        summary.errors += 1;
-                        if summary.first_errors.len() < FIRST_ERRORS {
-                            summary.first_errors.push(reason.clone());
-                        }
-                        cells.extend(self.columns.names().iter().map(|_| String::new()));
-                        cells.push(reason);
-                    }
+        for (record, outcome) in records.iter().zip(self.run_rows(&rows)) {
+            // Short or long rows still line up with the header.
+            let cells = record.as_ref().map(|r| r.iter().take(width).count()).unwrap_or(0);
+            if let Ok(record) = record {
+                record.iter().take(width).try_for_each(|cell| out.write_field(cell))?;
+            }
+            (cells..width).try_for_each(|_| out.write_field(""))?;
+            summary.rows += 1;
+            match outcome {
+                Ok((outputs, row)) => {
+                    summary.predictions.count(self.card, &outputs, row);
+                    self.columns.row(&outputs, row).iter().try_for_each(|cell| out.write_field(cell))?;
+                    out.write_field("")?;
                 }
-                cells
-            })
-            .collect()
+                Err(reason) => {
+                    (0..self.columns.len()).try_for_each(|_| out.write_field(""))?;
+                    out.write_field(&reason)?;
+                    summary.error(reason);
+                }
+            }
+            out.write_record(None::<&[u8]>)?;
+        }
+        Ok(())
     }
 
     /// Runs the rows that parsed as one batch. Should the batch fail, each row runs
@@ -139,7 +123,7 @@ pub fn score_csv(
     let scorer = Scorer::new(model, card, ColumnMap::resolve(&header, card)?);
     let mut writer = csv::Writer::from_writer(output);
     writer.write_record(scorer.header())?;
-    let mut summary = Summary::default();
+    let mut summary = Summary::new(card);
     let mut records = reader.records();
     let mut chunk: Vec<Result<StringRecord, String>> = Vec::with_capacity(CHUNK);
     loop {
@@ -148,9 +132,7 @@ pub fn score_csv(
         if chunk.is_empty() {
             break;
         }
-        for row in scorer.chunk(&chunk, &mut summary) {
-            writer.write_record(&row)?;
-        }
+        scorer.chunk(&chunk, &mut summary, &mut writer)?;
         summary.bytes = records.reader().position().byte();
         if progress(&summary).is_break() {
             break;

@@ -1,0 +1,590 @@
+//! Score a live stream: records arrive one per event from a Server-Sent Events or
+//! WebSocket URL, or from pasted newline-delimited JSON, wait in a bounded buffer, and
+//! are scored in micro-batches. Malformed records are counted and shown; when the
+//! buffer is full the user's policy decides: pause the source or drop the oldest.
+//!
+//! Neither EventSource nor WebSocket can be told to slow down, so pausing one closes
+//! it and reconnects once the buffer has room (an SSE source gets `lastEventId` in the
+//! URL, to resume where it was). Pasted records are simply fed no faster than scored.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use modelport_core::card::FeatureValue;
+use modelport_core::stream::{Buffer, Overflow, Pushed, Window, parse_record};
+use modelport_core::{ModelCard, Prediction};
+use wasm_bindgen::prelude::*;
+use web_sys::{EventSource, MessageEvent, WebSocket};
+
+use crate::components::format_number;
+use crate::inference::{Inference, Loaded};
+
+/// Rows the live table keeps, newest first.
+const TABLE_ROWS: usize = 12;
+/// Windows the live chart keeps.
+const CHART_WINDOWS: usize = 40;
+/// Malformed records listed word for word.
+const MALFORMED_SHOWN: usize = 10;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SourceKind {
+    Sse,
+    WebSocket,
+    Pasted,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Counts {
+    received: u64,
+    scored: u64,
+    malformed: u64,
+    dropped: u64,
+    buffered: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Idle,
+    Connecting,
+    Open,
+    /// Closed because the buffer is full; reopened when it has room.
+    Paused,
+    Closed(String),
+}
+
+/// One window's predictions, for the chart.
+#[derive(Clone, Debug, PartialEq)]
+struct WindowTally {
+    /// Rows per class (classifiers), in the card's class order.
+    classes: Vec<u64>,
+    /// Mean predicted value (regressors).
+    mean: Option<f64>,
+    rows: usize,
+}
+
+/// The connection and the parsed records waiting for a batch.
+struct Live {
+    buffer: Buffer<(u64, Vec<FeatureValue>)>,
+    /// A record a paused source still has to hand over.
+    held: Option<(u64, Vec<FeatureValue>)>,
+    source: Option<Source>,
+    last_event_id: String,
+    scoring: bool,
+    /// Bumped by Stop: work of an earlier connection is dropped.
+    generation: u32,
+}
+
+/// An open connection and the handlers it calls, which live as long as it.
+struct Source {
+    connection: Connection,
+    _handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+enum Connection {
+    Sse(EventSource),
+    WebSocket(WebSocket),
+}
+
+impl Source {
+    fn close(&self) {
+        match &self.connection {
+            Connection::Sse(source) => source.close(),
+            Connection::WebSocket(socket) => {
+                let _ = socket.close();
+            }
+        }
+    }
+}
+
+#[component]
+pub fn StreamPage(card: ModelCard, model_key: String, loaded: LocalResource<Result<Loaded, String>>) -> impl IntoView {
+    let inference = expect_context::<Inference>();
+    let card = StoredValue::new(card);
+    let kind = RwSignal::new(SourceKind::Sse);
+    let url = RwSignal::new(String::new());
+    let pasted = RwSignal::new(String::new());
+    let window_millis = RwSignal::new(Window::default().millis);
+    let window_records = RwSignal::new(Window::default().records);
+    let capacity = RwSignal::new(10_000_usize);
+    let policy = RwSignal::new(Overflow::Pause);
+    let counts = RwSignal::new(Counts::default());
+    let status = RwSignal::new(Status::Idle);
+    let table = RwSignal::new(VecDeque::<(u64, String, String)>::new());
+    let chart = RwSignal::new(VecDeque::<WindowTally>::new());
+    let malformed = RwSignal::new(VecDeque::<String>::new());
+    let live = StoredValue::new_local(Live {
+        buffer: Buffer::new(1, Overflow::Pause),
+        held: None,
+        source: None,
+        last_event_id: String::new(),
+        scoring: false,
+        generation: 0,
+    });
+    let model_key = StoredValue::new(model_key);
+
+    // Scores what the buffer holds, one window at a time, and reopens a paused source
+    // once there is room.
+    let score_due = move || {
+        let generation = live.with_value(|l| l.generation);
+        let batch = live.try_update_value(|l| {
+            if l.scoring || l.buffer.is_empty() {
+                return None;
+            }
+            l.scoring = true;
+            Some(l.buffer.drain(window_records.get_untracked().max(1)))
+        });
+        let Some(Some(batch)) = batch else { return };
+        counts.update(|c| c.buffered = live.with_value(|l| l.buffer.len()));
+        spawn_local(async move {
+            let result = score(inference, &card.get_value(), model_key.get_value(), loaded, &batch).await;
+            if live.with_value(|l| l.generation) != generation {
+                return;
+            }
+            live.update_value(|l| l.scoring = false);
+            match result {
+                Ok(predictions) => {
+                    let classes = card.with_value(|c| c.classes().to_vec());
+                    record_window(&classes, &batch, &predictions, counts, table, chart);
+                }
+                Err(e) => {
+                    status.set(Status::Closed(format!("scoring failed: {e}")));
+                    stop_source(live);
+                }
+            }
+            refill(live, counts);
+        });
+    };
+
+    let receive = move |text: String| {
+        let parsed = card.with_value(|card| parse_record(&text, card));
+        counts.update(|c| c.received += 1);
+        let seq = counts.with_untracked(|c| c.received);
+        match parsed {
+            Err(reason) => {
+                counts.update(|c| c.malformed += 1);
+                malformed.update(|m| {
+                    m.push_front(format!("record {seq}: {reason}"));
+                    m.truncate(MALFORMED_SHOWN);
+                });
+            }
+            Ok(values) => {
+                let pushed = live.try_update_value(|l| l.buffer.push((seq, values)));
+                match pushed {
+                    Some(Pushed::Full(item)) => {
+                        // The source outpaced the model: hold this record, close the
+                        // source until the buffer has room.
+                        live.update_value(|l| {
+                            l.held = Some(item);
+                            if let Some(source) = &l.source {
+                                source.close();
+                            }
+                        });
+                        status.set(Status::Paused);
+                    }
+                    Some(Pushed::DroppedOldest) => counts.update(|c| c.dropped += 1),
+                    _ => {}
+                }
+                let due = live.with_value(|l| l.buffer.len()) >= window_records.get_untracked();
+                counts.update(|c| c.buffered = live.with_value(|l| l.buffer.len()));
+                if due {
+                    score_due();
+                }
+            }
+        }
+    };
+
+    // Every window's time, whatever has arrived is scored.
+    let ticker = StoredValue::new_local(None::<gloo_timers::callback::Interval>);
+    let start_ticker = move || {
+        let millis = window_millis.get_untracked().max(10);
+        ticker.set_value(Some(gloo_timers::callback::Interval::new(millis, move || {
+            score_due();
+            reconnect_if_room(live, status, receive, kind, url);
+        })));
+    };
+
+    let connect = move |_| {
+        stop_source(live);
+        live.update_value(|l| {
+            l.generation += 1;
+            l.buffer = Buffer::new(capacity.get_untracked().max(1), policy.get_untracked());
+            l.held = None;
+            l.scoring = false;
+            l.last_event_id.clear();
+        });
+        counts.set(Counts::default());
+        table.set(VecDeque::new());
+        chart.set(VecDeque::new());
+        malformed.set(VecDeque::new());
+        start_ticker();
+        match kind.get_untracked() {
+            SourceKind::Pasted => {
+                status.set(Status::Open);
+                let lines: Vec<String> = pasted.get_untracked().lines().map(str::to_owned).collect();
+                let generation = live.with_value(|l| l.generation);
+                spawn_local(async move {
+                    for line in lines.into_iter().filter(|l| !l.trim().is_empty()) {
+                        // Pausing, for pasted records, is waiting for room.
+                        while live.with_value(|l| l.buffer.is_full() && l.buffer.policy() == Overflow::Pause) {
+                            sleep(Duration::from_millis(5)).await;
+                            if live.with_value(|l| l.generation) != generation {
+                                return;
+                            }
+                        }
+                        receive(line);
+                    }
+                    status.set(Status::Closed("all pasted records were read".into()));
+                });
+            }
+            other => open_source(other, &url.get_untracked(), live, status, receive),
+        }
+    };
+    let stop = move |_| {
+        stop_source(live);
+        live.update_value(|l| l.generation += 1);
+        ticker.set_value(None);
+        status.set(Status::Closed("stopped".into()));
+    };
+    on_cleanup(move || {
+        stop_source(live);
+        ticker.set_value(None);
+    });
+
+    let chart_view = move || {
+        let classes = card.with_value(|c| c.classes().to_vec());
+        view! { <LiveChart windows=chart.get().into_iter().collect() classes /> }
+    };
+    let status_text = move || match status.get() {
+        Status::Idle => "Not connected.".to_owned(),
+        Status::Connecting => "Connecting…".to_owned(),
+        Status::Open => "Receiving.".to_owned(),
+        Status::Paused => "Paused: the buffer is full; the source resumes when it has room.".to_owned(),
+        Status::Closed(why) => format!("Closed: {why}."),
+    };
+    let running = move || matches!(status.get(), Status::Open | Status::Connecting | Status::Paused);
+    let counts_view = move || {
+        let c = counts.get();
+        view! {
+            <dl
+                class="stream-counts"
+                id="stream-counts"
+                data-received=c.received.to_string()
+                data-scored=c.scored.to_string()
+                data-malformed=c.malformed.to_string()
+                data-dropped=c.dropped.to_string()
+            >
+                <div><dt>"Received"</dt><dd class="numbers">{c.received}</dd></div>
+                <div><dt>"Scored"</dt><dd class="numbers">{c.scored}</dd></div>
+                <div><dt>"Malformed"</dt><dd class="numbers">{c.malformed}</dd></div>
+                <div><dt>"Dropped"</dt><dd class="numbers">{c.dropped}</dd></div>
+                <div><dt>"Waiting"</dt><dd class="numbers">{c.buffered}</dd></div>
+            </dl>
+        }
+    };
+
+    view! {
+        <section class="stream" aria-labelledby="stream-title">
+            <h2 id="stream-title">"Score a stream"</h2>
+            <p class="hint">
+                "One record per event: a JSON object keyed by feature name, a JSON array or a CSV line in the model's feature order. Scored here, in small batches."
+            </p>
+            <div class="stream-source">
+                <label for="stream-kind">"Source"</label>
+                <select id="stream-kind" on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
+                    "websocket" => SourceKind::WebSocket,
+                    "pasted" => SourceKind::Pasted,
+                    _ => SourceKind::Sse,
+                })>
+                    <option value="sse">"Server-Sent Events URL"</option>
+                    <option value="websocket">"WebSocket URL"</option>
+                    <option value="pasted">"Pasted records (one per line)"</option>
+                </select>
+                {move || if kind.get() == SourceKind::Pasted {
+                    view! {
+                        <textarea id="stream-pasted" rows="6" aria-label="Records, one per line"
+                            placeholder="{\"sepal length (cm)\": 5.1, …}"
+                            prop:value=move || pasted.get()
+                            on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+                    }.into_any()
+                } else {
+                    view! {
+                        <input id="stream-url" type="url" aria-label="Stream URL"
+                            placeholder=if kind.get() == SourceKind::Sse { "https://…/events" } else { "wss://…" }
+                            prop:value=move || url.get()
+                            on:input=move |ev| url.set(event_target_value(&ev)) />
+                    }.into_any()
+                }}
+            </div>
+            <div class="stream-settings">
+                <label>"Batch every "
+                    <input id="stream-window-ms" type="number" min="10" step="10" prop:value=move || window_millis.get().to_string()
+                        on:change=move |ev| window_millis.set(event_target_value(&ev).parse().unwrap_or(100)) />
+                    " ms or "
+                    <input id="stream-window-records" type="number" min="1" prop:value=move || window_records.get().to_string()
+                        on:change=move |ev| window_records.set(event_target_value(&ev).parse().unwrap_or(500)) />
+                    " records"
+                </label>
+                <label>"Buffer "
+                    <input id="stream-capacity" type="number" min="1" prop:value=move || capacity.get().to_string()
+                        on:change=move |ev| capacity.set(event_target_value(&ev).parse().unwrap_or(10_000)) />
+                    " records; when full "
+                    <select id="stream-policy" on:change=move |ev| policy.set(if event_target_value(&ev) == "drop" { Overflow::DropOldest } else { Overflow::Pause })>
+                        <option value="pause">"pause the source"</option>
+                        <option value="drop">"drop the oldest"</option>
+                    </select>
+                </label>
+            </div>
+            <div class="batch-actions">
+                <button id="stream-connect" class="primary" on:click=connect disabled=move || running() || !matches!(loaded.get(), Some(Ok(_)))>"Start"</button>
+                <button id="stream-stop" on:click=stop disabled=move || !running()>"Stop"</button>
+            </div>
+            <p class="status" role="status" id="stream-status">{status_text}</p>
+            {counts_view}
+            {chart_view}
+            <h3>"Latest predictions"</h3>
+            <div class="table-scroll">
+                <table id="stream-table">
+                    <thead><tr><th>"Record"</th><th>"Features"</th><th>"Prediction"</th></tr></thead>
+                    <tbody>
+                        {move || table.get().into_iter().map(|(seq, features, prediction)| view! {
+                            <tr><td class="numbers">{seq}</td><td class="hint">{features}</td><td>{prediction}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {move || (!malformed.with(VecDeque::is_empty)).then(|| view! {
+                <h3>"Malformed records"</h3>
+                <ul class="batch-errors" id="stream-malformed">
+                    {malformed.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+async fn score(
+    inference: Inference,
+    card: &ModelCard,
+    key: String,
+    loaded: LocalResource<Result<Loaded, String>>,
+    batch: &[(u64, Vec<FeatureValue>)],
+) -> Result<Vec<Prediction>, String> {
+    let Some(Ok(model)) = loaded.get_untracked() else { return Err("the model is not loaded".into()) };
+    let rows: Vec<Vec<FeatureValue>> = batch.iter().map(|(_, values)| values.clone()).collect();
+    let inputs = card.assemble(&model.signature, &rows).map_err(|e| e.to_string())?;
+    let ran = inference.run(key, inputs).await?;
+    card.interpret(&ran.outputs).map_err(|e| e.to_string())
+}
+
+/// Adds a scored window to the counts, the table and the chart.
+fn record_window(
+    classes: &[String],
+    batch: &[(u64, Vec<FeatureValue>)],
+    predictions: &[Prediction],
+    counts: RwSignal<Counts>,
+    table: RwSignal<VecDeque<(u64, String, String)>>,
+    chart: RwSignal<VecDeque<WindowTally>>,
+) {
+    let mut tally = WindowTally { classes: vec![0; classes.len()], mean: None, rows: predictions.len() };
+    let mut sum = 0.0;
+    for prediction in predictions {
+        match prediction {
+            Prediction::Class { label, .. } => {
+                if let Some(i) = classes.iter().position(|c| c == label) {
+                    tally.classes[i] += 1;
+                }
+            }
+            Prediction::Value { value, .. } => sum += value,
+        }
+    }
+    if predictions.iter().any(|p| matches!(p, Prediction::Value { .. })) {
+        tally.mean = Some(sum / predictions.len() as f64);
+    }
+    counts.update(|c| c.scored += predictions.len() as u64);
+    table.update(|t| {
+        for ((seq, values), prediction) in batch.iter().zip(predictions).rev().take(TABLE_ROWS).rev() {
+            t.push_front((*seq, describe_values(values), describe(prediction)));
+        }
+        t.truncate(TABLE_ROWS);
+    });
+    chart.update(|c| {
+        c.push_back(tally);
+        while c.len() > CHART_WINDOWS {
+            c.pop_front();
+        }
+    });
+}
+
+fn describe(prediction: &Prediction) -> String {
+    match prediction {
+        Prediction::Class { label, .. } => label.clone(),
+        Prediction::Value { value, unit } => format!("{} {}", format_number(*value, 4), unit.as_deref().unwrap_or("")),
+    }
+}
+
+fn describe_values(values: &[FeatureValue]) -> String {
+    let text: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            FeatureValue::Number(n) => format_number(*n, 4),
+            FeatureValue::Text(t) => t.clone(),
+        })
+        .collect();
+    text.join(", ")
+}
+
+/// Hands a held record to the buffer once it has room.
+fn refill(live: StoredValue<Live, LocalStorage>, counts: RwSignal<Counts>) {
+    live.update_value(|l| {
+        if let Some(item) = l.held.take() {
+            if let Pushed::Full(item) = l.buffer.push(item) {
+                l.held = Some(item);
+            }
+        }
+    });
+    counts.update(|c| c.buffered = live.with_value(|l| l.buffer.len()));
+}
+
+/// Reopens a paused source once the buffer is at most half full.
+fn reconnect_if_room(
+    live: StoredValue<Live, LocalStorage>,
+    status: RwSignal<Status>,
+    receive: impl Fn(String) + Copy + 'static,
+    kind: RwSignal<SourceKind>,
+    url: RwSignal<String>,
+) {
+    if status.get_untracked() != Status::Paused {
+        return;
+    }
+    let room = live.with_value(|l| l.held.is_none() && l.buffer.len() <= l.buffer.capacity() / 2);
+    if room {
+        let kind = kind.get_untracked();
+        if kind != SourceKind::Pasted {
+            open_source(kind, &url.get_untracked(), live, status, receive);
+        }
+    }
+}
+
+fn open_source(
+    kind: SourceKind,
+    url: &str,
+    live: StoredValue<Live, LocalStorage>,
+    status: RwSignal<Status>,
+    receive: impl Fn(String) + Copy + 'static,
+) {
+    if url.trim().is_empty() {
+        return status.set(Status::Closed("give the stream's URL".into()));
+    }
+    status.set(Status::Connecting);
+    let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let event: MessageEvent = event.unchecked_into();
+        // A record that arrives after a pause closed the source is still taken: it was sent.
+        let id = event.last_event_id();
+        if !id.is_empty() {
+            live.update_value(|l| l.last_event_id = id);
+        }
+        if status.get_untracked() == Status::Connecting {
+            status.set(Status::Open);
+        }
+        receive(event.data().as_string().unwrap_or_default());
+    });
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        if status.get_untracked() != Status::Paused {
+            status.set(Status::Closed("the connection failed or was closed by the server".into()));
+            stop_source(live);
+        }
+    });
+    let source = match kind {
+        SourceKind::Sse => {
+            let last = live.with_value(|l| l.last_event_id.clone());
+            let url = if last.is_empty() {
+                url.to_owned()
+            } else {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}lastEventId={}", js_sys::encode_uri_component(&last))
+            };
+            EventSource::new(&url).map(|source| {
+                source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| status.set(Status::Open));
+                source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+                Source { connection: Connection::Sse(source), _handlers: vec![on_message, on_error, on_open] }
+            })
+        }
+        SourceKind::WebSocket => WebSocket::new(url).map(|socket| {
+            socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            socket.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            socket.set_onclose(Some(on_error.as_ref().unchecked_ref()));
+            let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| status.set(Status::Open));
+            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            Source { connection: Connection::WebSocket(socket), _handlers: vec![on_message, on_error, on_open] }
+        }),
+        SourceKind::Pasted => return,
+    };
+    match source {
+        Ok(source) => live.update_value(|l| l.source = Some(source)),
+        Err(e) => status.set(Status::Closed(format!("could not open {url}: {e:?}"))),
+    }
+}
+
+fn stop_source(live: StoredValue<Live, LocalStorage>) {
+    live.update_value(|l| {
+        if let Some(source) = l.source.take() {
+            source.close();
+        }
+    });
+}
+
+/// Each window as a column: stacked class counts, or the mean predicted value.
+#[component]
+fn LiveChart(windows: Vec<WindowTally>, classes: Vec<String>) -> impl IntoView {
+    const HEIGHT: f64 = 80.0;
+    const STEP: f64 = 10.0;
+    let top = windows.iter().filter_map(|w| w.mean).fold(f64::NEG_INFINITY, f64::max);
+    let bottom = windows.iter().filter_map(|w| w.mean).fold(f64::INFINITY, f64::min);
+    let columns = windows
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let x = i as f64 * STEP;
+            if let Some(mean) = w.mean {
+                let span = (top - bottom).max(1e-9);
+                let h = 8.0 + (HEIGHT - 8.0) * (mean - bottom) / span;
+                return view! { <rect class="value" x=x.to_string() y=(HEIGHT - h).to_string() width="8" height=h.to_string() /> }.into_any();
+            }
+            let total = w.rows.max(1) as f64;
+            let mut y = HEIGHT;
+            w.classes
+                .iter()
+                .enumerate()
+                .map(|(c, &n)| {
+                    let h = HEIGHT * n as f64 / total;
+                    y -= h;
+                    view! { <rect class=format!("class-{}", c % 6) x=x.to_string() y=y.to_string() width="8" height=h.to_string() /> }
+                })
+                .collect_view()
+                .into_any()
+        })
+        .collect_view();
+    let legend = classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| view! { <li><span class=format!("swatch class-{}", c % 6)></span>{class.clone()}</li> })
+        .collect_view();
+    let caption = if windows.iter().any(|w| w.mean.is_some()) {
+        format!("Mean prediction per batch, {} to {}", format_number(bottom, 4), format_number(top, 4))
+    } else {
+        "Predicted classes per batch, oldest on the left".to_owned()
+    };
+    view! {
+        <figure class="live-chart" id="stream-chart">
+            <svg viewBox=format!("0 0 {} {HEIGHT}", CHART_WINDOWS as f64 * STEP) preserveAspectRatio="none" role="img" aria-label=caption.clone()>
+                {columns}
+            </svg>
+            <figcaption>{caption}<ul class="legend">{legend}</ul></figcaption>
+        </figure>
+    }
+}
