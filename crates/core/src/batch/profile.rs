@@ -24,7 +24,10 @@ pub struct ColumnProfile {
     pub missing: u64,
     /// Cells that hold text that is not a number.
     pub text: u64,
+    /// Infinite while no number has been seen (JSON carries that as `null`).
+    #[serde(deserialize_with = "null_as_infinity")]
     pub min: f64,
+    #[serde(deserialize_with = "null_as_minus_infinity")]
     pub max: f64,
     pub mean: f64,
     /// Counts over the training histogram's bins, when the card has one for the
@@ -155,6 +158,14 @@ impl BinnedCounts {
     }
 }
 
+fn null_as_infinity<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::INFINITY))
+}
+
+fn null_as_minus_infinity<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::NEG_INFINITY))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +186,14 @@ mod tests {
         let h = c.histogram.unwrap();
         // numpy.histogram([0.5, 1, 2], bins=[0, 1, 2]) gives [1, 2].
         assert_eq!((h.counts, h.below, h.above), (vec![1, 2], 1, 1));
+    }
+
+    #[test]
+    fn a_column_without_numbers_survives_json() {
+        let mut c = column(None);
+        c.add("text");
+        let back: ColumnProfile = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(back, c);
     }
 
     #[test]
