@@ -337,6 +337,7 @@ fn FinishedView(finished: Finished, card: ModelCard) -> impl IntoView {
             data-errors=summary.errors.to_string()
             data-millis=format!("{millis:.0}")
         >
+            <progress id="batch-progress" max="1" value="1" aria-label="Done"></progress>
             <p role="status"><strong>{headline}</strong></p>
             <a id="batch-download" class="button primary" href=download download=file_name.clone()>
                 {format!("Download {file_name}")}

@@ -9,8 +9,9 @@
 //! - `cargo xtask setup`: only install what is missing;
 //! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned);
 //! - `cargo xtask conformance`: regenerate the conformance suite (`conformance/`);
-//! - `cargo xtask bench`: time every conformance model against onnxruntime and write
-//!   `docs/BENCHMARKS.md`;
+//! - `cargo xtask bench [batch]`: time every conformance model against onnxruntime and
+//!   write `docs/BENCHMARKS.md`, then time batch scoring of generated CSV files natively
+//!   and in Chromium and write `docs/BENCHMARKS-batch.md` (`batch`: only the latter);
 //! - `cargo xtask fuzz [seconds]`: fuzz model loading with cargo-fuzz (nightly),
 //!   seeded with the conformance models.
 //!
@@ -40,7 +41,11 @@ fn main() -> ExitCode {
         Some("conformance") => {
             setup::python().and_then(|python| run(Command::new(python).arg("training/conformance.py")))
         }
-        Some("bench") => bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None => bench().and_then(|()| bench_batch()),
+            Some("batch") => bench_batch(),
+            Some(_) => Err(USAGE.into()),
+        },
         Some("fuzz") => fuzz(args.get(1).map_or("600", String::as_str)),
         _ => Err(USAGE.into()),
     };
@@ -53,8 +58,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str =
-    "usage: cargo xtask <serve | test | build [environment] | setup | train | conformance | bench | fuzz [seconds]>";
+const USAGE: &str = "usage: cargo xtask <serve | test | build [environment] | setup | train | conformance | bench [batch] | fuzz [seconds]>";
 
 /// The environment named on the command line, or all three.
 fn environments(name: Option<&String>) -> Result<Vec<Channel>, String> {
@@ -92,6 +96,16 @@ fn bench() -> Result<(), String> {
         .args(["bench", "--package", "modelport-core", "--bench", "conformance", "--"])
         .arg(&reference)
         .arg(root().join("docs/BENCHMARKS.md")))
+}
+
+/// Batch scoring, natively and on the batch page in Chromium: the release CLI and the
+/// development site first, then `tests/e2e/bench/batch.mjs`, which writes
+/// `docs/BENCHMARKS-batch.md`.
+fn bench_batch() -> Result<(), String> {
+    setup::for_tests()?;
+    run(command("cargo").args(["build", "--release", "--package", "modelport-cli"]))?;
+    build_site(&[Channel::Development])?;
+    run(command("node").arg("tests/e2e/bench/batch.mjs").env("SITE_DIR", "dist/development"))
 }
 
 /// Mutates the conformance models for `seconds`; crashing inputs land in
