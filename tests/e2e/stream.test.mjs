@@ -5,6 +5,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
 
@@ -38,6 +39,35 @@ async function sseServer(events, { gapMillis = 2 } = {}) {
   await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
   return {
     url: `http://127.0.0.1:${server.address().port}/events`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** A WebSocket server (RFC 6455, just enough: the handshake and unmasked text frames
+ * from server to client) that sends `messages`, then holds the connection open. */
+async function webSocketServer(messages) {
+  const server = createServer();
+  server.on("upgrade", (request, socket) => {
+    const accept = createHash("sha1")
+      .update(request.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+      .digest("base64");
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    for (const message of messages) {
+      const payload = Buffer.from(message);
+      // FIN + text opcode; every message here is under 126 bytes.
+      socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+    }
+    socket.on("error", () => {});
+  });
+  await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
+  return {
+    url: `ws://127.0.0.1:${server.address().port}/`,
     close: () => {
       server.closeAllConnections();
       server.close();
@@ -130,6 +160,27 @@ describe("the stream page", () => {
       // The ten kept are the newest: the last records sent.
       const cells = await page.locator("#stream-table tbody tr td:nth-child(3)").allTextContents();
       assert.deepEqual(cells, records.slice(-10).reverse().map((r) => r.label));
+      assert.deepEqual(problems, []);
+    } finally {
+      server.close();
+    }
+  });
+
+  test("scores CSV lines from a WebSocket", async () => {
+    const records = await irisRecords();
+    const lines = records.map((r) => Object.values(r.record).join(","));
+    const server = await webSocketServer(lines);
+    try {
+      const { page, problems } = await openStream();
+      await page.locator("#stream-kind").selectOption("websocket");
+      await page.locator("#stream-url").fill(server.url);
+      await page.locator("#stream-connect").click();
+      await page.waitForFunction((n) => Number(document.querySelector("#stream-counts")?.dataset.scored) === n, records.length, {
+        timeout: 30_000,
+      });
+      assert.equal(await count(page, "malformed"), 0);
+      const cells = await page.locator("#stream-table tbody tr td:nth-child(3)").allTextContents();
+      assert.deepEqual(cells, records.slice(-cells.length).reverse().map((r) => r.label));
       assert.deepEqual(problems, []);
     } finally {
       server.close();
