@@ -439,10 +439,10 @@ fn describe_values(values: &[FeatureValue]) -> String {
 /// Hands a held record to the buffer once it has room.
 fn refill(live: StoredValue<Live, LocalStorage>, counts: RwSignal<Counts>) {
     live.update_value(|l| {
-        if let Some(item) = l.held.take() {
-            if let Pushed::Full(item) = l.buffer.push(item) {
-                l.held = Some(item);
-            }
+        if let Some(item) = l.held.take()
+            && let Pushed::Full(item) = l.buffer.push(item)
+        {
+            l.held = Some(item);
         }
     });
     counts.update(|c| c.buffered = live.with_value(|l| l.buffer.len()));

@@ -90,7 +90,7 @@ fn a_file_of_bad_rows_loses_none() {
     let (out, summary) = score_whole(&model, &card, &text);
     assert_eq!((summary.rows, summary.errors), (1000, 1000));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(out.as_slice());
-    let errors: Vec<String> = reader.records().map(|r| r.unwrap().iter().last().unwrap().to_owned()).collect();
+    let errors: Vec<String> = reader.records().map(|r| r.unwrap().iter().next_back().unwrap().to_owned()).collect();
     assert_eq!(errors.len(), 1000, "one output row per input row");
     assert!(errors.iter().all(|e| e.starts_with("line ")), "every row says where it went wrong");
     assert_eq!(errors[0], "line 2: 3 fields, the header has 4");
