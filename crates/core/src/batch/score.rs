@@ -62,7 +62,7 @@ impl<'a> Scorer<'a> {
         let rows: Vec<Result<Vec<FeatureValue>, String>> =
             records.iter().map(|r| r.as_ref().map_err(Clone::clone).and_then(|r| self.map.row(r, self.card))).collect();
         let width = self.map.header().len();
-        for (record, outcome) in records.iter().zip(self.run_rows(&rows)) {
+        for (record, outcome) in records.iter().zip(self.run_rows(rows)) {
             // Short or long rows still line up with the header.
             let cells = record.as_ref().map(|r| r.iter().take(width).count()).unwrap_or(0);
             if let Ok(record) = record {
@@ -89,20 +89,30 @@ impl<'a> Scorer<'a> {
 
     /// Runs the rows that parsed as one batch. Should the batch fail, each row runs
     /// alone, so that only the rows the model refuses are marked.
-    fn run_rows(&self, rows: &[Result<Vec<FeatureValue>, String>]) -> Vec<Result<(Rc<Tensors>, usize), String>> {
+    fn run_rows(&self, rows: Vec<Result<Vec<FeatureValue>, String>>) -> Vec<Result<(Rc<Tensors>, usize), String>> {
         let run = |rows: &[Vec<FeatureValue>]| -> Result<Tensors, String> {
             let inputs = self.card.assemble(self.model.signature(), rows).map_err(|e| e.to_string())?;
             self.model.run(&inputs).map_err(|e| e.to_string())
         };
-        let good: Vec<Vec<FeatureValue>> = rows.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
-        let batch = if good.is_empty() { None } else { run(&good).ok().map(Rc::new) };
-        let mut next = 0..;
-        rows.iter()
+        // Each parsed row's place in the batch.
+        let mut good = Vec::with_capacity(rows.len());
+        let places: Vec<Result<usize, String>> = rows
+            .into_iter()
             .map(|row| {
-                let row = row.as_ref().map_err(Clone::clone)?;
+                row.map(|row| {
+                    good.push(row);
+                    good.len() - 1
+                })
+            })
+            .collect();
+        let batch = if good.is_empty() { None } else { run(&good).ok().map(Rc::new) };
+        places
+            .into_iter()
+            .map(|place| {
+                let place = place?;
                 match &batch {
-                    Some(outputs) => Ok((outputs.clone(), next.next().unwrap_or_default())),
-                    None => run(std::slice::from_ref(row)).map(|outputs| (Rc::new(outputs), 0)),
+                    Some(outputs) => Ok((outputs.clone(), place)),
+                    None => run(std::slice::from_ref(&good[place])).map(|outputs| (Rc::new(outputs), 0)),
                 }
             })
             .collect()
