@@ -163,15 +163,26 @@ impl OutputColumns {
             .collect()
     }
 
-    /// Row `row` of `outputs`, one cell per column.
-    pub fn row(&self, outputs: &Tensors, row: usize) -> Vec<String> {
-        self.outputs
-            .iter()
-            .flat_map(|(name, width)| {
-                let tensor: Option<&TensorData> = outputs.get(name);
-                (0..*width).map(move |i| tensor.and_then(|t| t.data.text(row * width + i)).unwrap_or_default())
-            })
-            .collect()
+    /// Writes row `row` of `outputs` to `out`, a field per column. `cell` is scratch
+    /// space the caller keeps, so that no cell allocates.
+    pub fn write_row<W: std::io::Write>(
+        &self,
+        outputs: &Tensors,
+        row: usize,
+        out: &mut csv::Writer<W>,
+        cell: &mut String,
+    ) -> csv::Result<()> {
+        for (name, width) in &self.outputs {
+            let tensor: Option<&TensorData> = outputs.get(name);
+            for i in 0..*width {
+                cell.clear();
+                if let Some(tensor) = tensor {
+                    tensor.data.write_text(row * width + i, cell);
+                }
+                out.write_field(&*cell)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -284,6 +295,9 @@ mod tests {
             ("label".into(), TensorData::new(vec![2], Values::String(vec!["x".into(), "y".into()]))),
             ("p".into(), TensorData::new(vec![2, 2], Values::Float32(vec![0.25, 0.75, 1.0, 0.0]))),
         ]);
-        assert_eq!(columns.row(&outputs, 1), ["y", "1", "0"]);
+        let mut out = csv::Writer::from_writer(vec![]);
+        columns.write_row(&outputs, 1, &mut out, &mut String::new()).unwrap();
+        out.write_record(None::<&[u8]>).unwrap();
+        assert_eq!(String::from_utf8(out.into_inner().unwrap()).unwrap(), "y,1,0\n");
     }
 }

@@ -6,8 +6,13 @@
 //! (several classes); L2 regularisation; a constant or inverse-scaling learning rate.
 //! The weights used for prediction are the running average of the SGD iterates
 //! (Polyak-Ruppert averaging), which converges where plain SGD keeps jittering.
+//!
+//! [`export`] writes a learned model, with its input scaling, as an ONNX file.
 
 use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "engine")]
+pub mod export;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -75,6 +80,15 @@ impl Sgd {
 
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// How many features an example has.
+    pub fn features(&self) -> usize {
+        self.features
     }
 
     /// The averaged weights, output by output: `features` weights, then the bias.

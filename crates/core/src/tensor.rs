@@ -122,13 +122,27 @@ impl Values {
 
     /// Value `i` as text, whatever the type: how a label is shown.
     pub fn text(&self, i: usize) -> Option<String> {
-        match self {
-            Self::String(v) => v.get(i).cloned(),
-            Self::Int32(v) => v.get(i).map(ToString::to_string),
-            Self::Int64(v) => v.get(i).map(ToString::to_string),
-            Self::Bool(v) => v.get(i).map(ToString::to_string),
-            _ => self.number(i).map(|n| n.to_string()),
+        let mut text = String::new();
+        self.write_text(i, &mut text).then_some(text)
+    }
+
+    /// Appends [`Values::text`] of value `i` to `out` without allocating for it (batch
+    /// scoring writes millions of cells); false, with nothing appended, past the end.
+    pub fn write_text(&self, i: usize, out: &mut String) -> bool {
+        use std::fmt::Write;
+        if i >= self.len() {
+            return false;
         }
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Self::String(v) => out.write_str(&v[i]),
+            Self::Int32(v) => write!(out, "{}", v[i]),
+            Self::Int64(v) => write!(out, "{}", v[i]),
+            Self::Bool(v) => write!(out, "{}", v[i]),
+            Self::Float32(v) => write!(out, "{}", f64::from(v[i])),
+            Self::Float64(v) => write!(out, "{}", v[i]),
+        };
+        true
     }
 }
 

@@ -62,6 +62,7 @@ impl<'a> Scorer<'a> {
         let rows: Vec<Result<Vec<FeatureValue>, String>> =
             records.iter().map(|r| r.as_ref().map_err(Clone::clone).and_then(|r| self.map.row(r, self.card))).collect();
         let width = self.map.header().len();
+        let mut cell = String::new();
         for (record, outcome) in records.iter().zip(self.run_rows(rows)) {
             // Short or long rows still line up with the header.
             let cells = record.as_ref().map(|r| r.iter().take(width).count()).unwrap_or(0);
@@ -72,8 +73,8 @@ impl<'a> Scorer<'a> {
             summary.rows += 1;
             match outcome {
                 Ok((outputs, row)) => {
-                    summary.predictions.count(self.card, &outputs, row);
-                    self.columns.row(&outputs, row).iter().try_for_each(|cell| out.write_field(cell))?;
+                    summary.predictions.count(self.card, &outputs, row, &mut cell);
+                    self.columns.write_row(&outputs, row, out, &mut cell)?;
                     out.write_field("")?;
                 }
                 Err(reason) => {

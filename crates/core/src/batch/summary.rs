@@ -67,18 +67,23 @@ impl Summary {
 
 impl Predictions {
     /// Counts row `row` of a batch's `outputs`, read through the card's output roles.
-    pub fn count(&mut self, card: &ModelCard, outputs: &Tensors, row: usize) {
+    /// `label` is scratch space the caller keeps, so that counting does not allocate.
+    pub fn count(&mut self, card: &ModelCard, outputs: &Tensors, row: usize, label: &mut String) {
         match self {
             Self::None => {}
             Self::Classes(counts) => {
-                let label = card.outputs.label.as_ref().and_then(|name| outputs.get(name));
-                let Some(label) = label.and_then(|t| t.data.text(row)) else { return };
+                let tensor = card.outputs.label.as_ref().and_then(|name| outputs.get(name));
+                label.clear();
+                if !tensor.is_some_and(|t| t.data.write_text(row, label)) {
+                    return;
+                }
                 // Integer labels index the card's classes; string labels are classes.
                 let classes = card.target.classes.as_deref().unwrap_or_default();
-                let class = label.parse::<usize>().ok().and_then(|i| classes.get(i)).unwrap_or(&label);
+                let class =
+                    label.parse::<usize>().ok().and_then(|i| classes.get(i)).map_or(label.as_str(), String::as_str);
                 match counts.iter_mut().find(|(c, _)| c == class) {
                     Some((_, n)) => *n += 1,
-                    None => counts.push((class.clone(), 1)),
+                    None => counts.push((class.to_owned(), 1)),
                 }
             }
             Self::Values(bins) => {
