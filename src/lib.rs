@@ -6,6 +6,7 @@
 //! - [`batch_run`] scores a CSV file in batch workers, one per core.
 //! - [`catalog`] fetches the registry and model cards, and knows the environment.
 //! - [`route`] reads and changes the link in the address bar.
+//! - `stream_source` connects the stream page to a Server-Sent Events or WebSocket URL.
 //! - [`app`] and [`components`] render.
 
 pub mod app;
@@ -14,3 +15,4 @@ pub mod catalog;
 pub mod components;
 pub mod inference;
 pub mod route;
+mod stream_source;

@@ -1,10 +1,16 @@
 //! The page's components, one per file.
 
+mod batch_chart;
+mod batch_mapping;
 pub mod batch_page;
+mod batch_profile;
+mod batch_progress;
+mod batch_result;
 pub mod card_diff;
 pub mod feature_field;
 pub mod image_pad;
 pub mod inspector;
+mod live_chart;
 pub mod model_card;
 pub mod model_history;
 pub mod model_list;
@@ -14,6 +20,7 @@ pub mod prediction_view;
 pub mod predictor;
 pub mod registry_page;
 pub mod site_header;
+mod sparkline;
 pub mod staging_banner;
 pub mod stream_page;
 pub mod upload;
@@ -40,4 +47,22 @@ pub fn format_bytes(bytes: u64) -> String {
         1000..1_000_000 => format!("{} kB", format_number(bytes as f64 / 1e3, 3)),
         _ => format!("{} MB", format_number(bytes as f64 / 1e6, 3)),
     }
+}
+
+/// `12,345,678`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Milliseconds on the page's clock (`performance.now()`); 0 where there is none.
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

@@ -3,9 +3,8 @@
 //! are scored in micro-batches. Malformed records are counted and shown; when the
 //! buffer is full the user's policy decides: pause the source or drop the oldest.
 //!
-//! Neither EventSource nor WebSocket can be told to slow down, so pausing one closes
-//! it and reconnects once the buffer has room (an SSE source gets `lastEventId` in the
-//! URL, to resume where it was). Pasted records are simply fed no faster than scored.
+//! Pausing a URL source closes it until the buffer has room (see `stream_source`);
+//! pasted records are simply fed no faster than scored.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -16,91 +15,27 @@ use leptos::task::spawn_local;
 use modelport_core::card::FeatureValue;
 use modelport_core::stream::{Buffer, Overflow, Pushed, Window, parse_record};
 use modelport_core::{ModelCard, Prediction};
-use wasm_bindgen::prelude::*;
-use web_sys::{EventSource, MessageEvent, WebSocket};
 
 use crate::components::format_number;
+use crate::components::live_chart::{CHART_WINDOWS, LiveChart, WindowTally};
 use crate::inference::{Inference, Loaded};
+use crate::stream_source::{Counts, Live, SourceKind, Status, open_source, reconnect_if_room, refill, stop_source};
 
 /// Rows the live table keeps, newest first.
 const TABLE_ROWS: usize = 12;
-/// Windows the live chart keeps.
-const CHART_WINDOWS: usize = 40;
 /// Malformed records listed word for word.
 const MALFORMED_SHOWN: usize = 10;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum SourceKind {
-    Sse,
-    WebSocket,
-    Pasted,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct Counts {
-    received: u64,
-    scored: u64,
-    malformed: u64,
-    dropped: u64,
-    buffered: usize,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Idle,
-    Connecting,
-    Open,
-    /// Closed because the buffer is full; reopened when it has room.
-    Paused,
-    Closed(String),
-}
-
-/// One window's predictions, for the chart.
-#[derive(Clone, Debug, PartialEq)]
-struct WindowTally {
-    /// Rows per class (classifiers), in the card's class order.
-    classes: Vec<u64>,
-    /// Mean predicted value (regressors).
-    mean: Option<f64>,
-    rows: usize,
-}
-
-/// The connection and the parsed records waiting for a batch.
-struct Live {
-    buffer: Buffer<(u64, Vec<FeatureValue>)>,
-    /// A record a paused source still has to hand over.
-    held: Option<(u64, Vec<FeatureValue>)>,
-    source: Option<Source>,
-    last_event_id: String,
-    scoring: bool,
-    /// Bumped by Stop: work of an earlier connection is dropped.
-    generation: u32,
-}
-
-/// An open connection and the handlers it calls, which live as long as it.
-struct Source {
-    connection: Connection,
-    _handlers: Vec<Closure<dyn FnMut(JsValue)>>,
-}
-
-enum Connection {
-    Sse(EventSource),
-    WebSocket(WebSocket),
-}
-
-impl Source {
-    fn close(&self) {
-        match &self.connection {
-            Connection::Sse(source) => source.close(),
-            Connection::WebSocket(socket) => {
-                let _ = socket.close();
-            }
-        }
-    }
-}
-
+/// The stream tool for one model version.
 #[component]
-pub fn StreamPage(card: ModelCard, model_key: String, loaded: LocalResource<Result<Loaded, String>>) -> impl IntoView {
+pub fn StreamPage(
+    /// The model's card: features and classes.
+    card: ModelCard,
+    /// The key the model is compiled under in the worker.
+    model_key: String,
+    /// The worker's compiled model, or why it could not be loaded.
+    loaded: LocalResource<Result<Loaded, String>>,
+) -> impl IntoView {
     let inference = expect_context::<Inference>();
     let card = StoredValue::new(card);
     let kind = RwSignal::new(SourceKind::Sse);
@@ -434,157 +369,4 @@ fn describe_values(values: &[FeatureValue]) -> String {
         })
         .collect();
     text.join(", ")
-}
-
-/// Hands a held record to the buffer once it has room.
-fn refill(live: StoredValue<Live, LocalStorage>, counts: RwSignal<Counts>) {
-    live.update_value(|l| {
-        if let Some(item) = l.held.take()
-            && let Pushed::Full(item) = l.buffer.push(item)
-        {
-            l.held = Some(item);
-        }
-    });
-    counts.update(|c| c.buffered = live.with_value(|l| l.buffer.len()));
-}
-
-/// Reopens a paused source once the buffer is at most half full.
-fn reconnect_if_room(
-    live: StoredValue<Live, LocalStorage>,
-    status: RwSignal<Status>,
-    receive: impl Fn(String) + Copy + 'static,
-    kind: RwSignal<SourceKind>,
-    url: RwSignal<String>,
-) {
-    if status.get_untracked() != Status::Paused {
-        return;
-    }
-    let room = live.with_value(|l| l.held.is_none() && l.buffer.len() <= l.buffer.capacity() / 2);
-    if room {
-        let kind = kind.get_untracked();
-        if kind != SourceKind::Pasted {
-            open_source(kind, &url.get_untracked(), live, status, receive);
-        }
-    }
-}
-
-fn open_source(
-    kind: SourceKind,
-    url: &str,
-    live: StoredValue<Live, LocalStorage>,
-    status: RwSignal<Status>,
-    receive: impl Fn(String) + Copy + 'static,
-) {
-    if url.trim().is_empty() {
-        return status.set(Status::Closed("give the stream's URL".into()));
-    }
-    status.set(Status::Connecting);
-    let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-        let event: MessageEvent = event.unchecked_into();
-        // A record that arrives after a pause closed the source is still taken: it was sent.
-        let id = event.last_event_id();
-        if !id.is_empty() {
-            live.update_value(|l| l.last_event_id = id);
-        }
-        if status.get_untracked() == Status::Connecting {
-            status.set(Status::Open);
-        }
-        receive(event.data().as_string().unwrap_or_default());
-    });
-    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-        if status.get_untracked() != Status::Paused {
-            status.set(Status::Closed("the connection failed or was closed by the server".into()));
-            stop_source(live);
-        }
-    });
-    let source = match kind {
-        SourceKind::Sse => {
-            let last = live.with_value(|l| l.last_event_id.clone());
-            let url = if last.is_empty() {
-                url.to_owned()
-            } else {
-                let separator = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{separator}lastEventId={}", js_sys::encode_uri_component(&last))
-            };
-            EventSource::new(&url).map(|source| {
-                source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| status.set(Status::Open));
-                source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-                Source { connection: Connection::Sse(source), _handlers: vec![on_message, on_error, on_open] }
-            })
-        }
-        SourceKind::WebSocket => WebSocket::new(url).map(|socket| {
-            socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            socket.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            socket.set_onclose(Some(on_error.as_ref().unchecked_ref()));
-            let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| status.set(Status::Open));
-            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-            Source { connection: Connection::WebSocket(socket), _handlers: vec![on_message, on_error, on_open] }
-        }),
-        SourceKind::Pasted => return,
-    };
-    match source {
-        Ok(source) => live.update_value(|l| l.source = Some(source)),
-        Err(e) => status.set(Status::Closed(format!("could not open {url}: {e:?}"))),
-    }
-}
-
-fn stop_source(live: StoredValue<Live, LocalStorage>) {
-    live.update_value(|l| {
-        if let Some(source) = l.source.take() {
-            source.close();
-        }
-    });
-}
-
-/// Each window as a column: stacked class counts, or the mean predicted value.
-#[component]
-fn LiveChart(windows: Vec<WindowTally>, classes: Vec<String>) -> impl IntoView {
-    const HEIGHT: f64 = 80.0;
-    const STEP: f64 = 10.0;
-    let top = windows.iter().filter_map(|w| w.mean).fold(f64::NEG_INFINITY, f64::max);
-    let bottom = windows.iter().filter_map(|w| w.mean).fold(f64::INFINITY, f64::min);
-    let columns = windows
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let x = i as f64 * STEP;
-            if let Some(mean) = w.mean {
-                let span = (top - bottom).max(1e-9);
-                let h = 8.0 + (HEIGHT - 8.0) * (mean - bottom) / span;
-                return view! { <rect class="value" x=x.to_string() y=(HEIGHT - h).to_string() width="8" height=h.to_string() /> }.into_any();
-            }
-            let total = w.rows.max(1) as f64;
-            let mut y = HEIGHT;
-            w.classes
-                .iter()
-                .enumerate()
-                .map(|(c, &n)| {
-                    let h = HEIGHT * n as f64 / total;
-                    y -= h;
-                    view! { <rect class=format!("class-{}", c % 6) x=x.to_string() y=y.to_string() width="8" height=h.to_string() /> }
-                })
-                .collect_view()
-                .into_any()
-        })
-        .collect_view();
-    let legend = classes
-        .iter()
-        .enumerate()
-        .map(|(c, class)| view! { <li><span class=format!("swatch class-{}", c % 6)></span>{class.clone()}</li> })
-        .collect_view();
-    let caption = if windows.iter().any(|w| w.mean.is_some()) {
-        format!("Mean prediction per batch, {} to {}", format_number(bottom, 4), format_number(top, 4))
-    } else {
-        "Predicted classes per batch, oldest on the left".to_owned()
-    };
-    view! {
-        <figure class="live-chart" id="stream-chart">
-            <svg viewBox=format!("0 0 {} {HEIGHT}", CHART_WINDOWS as f64 * STEP) preserveAspectRatio="none" role="img" aria-label=caption.clone()>
-                {columns}
-            </svg>
-            <figcaption>{caption}<ul class="legend">{legend}</ul></figcaption>
-        </figure>
-    }
 }

@@ -96,8 +96,8 @@ impl ColumnMap {
     }
 
     /// The row's feature values, or what is wrong with it: where (line, column and
-    /// column name) and why.
-    pub fn row(&self, record: &StringRecord, card: &ModelCard) -> Result<Vec<FeatureValue>, String> {
+    /// column name) and why. `cells` are the record's cells as [`read_cells`] read them.
+    pub fn row(&self, record: &StringRecord, cells: &[Cell], card: &ModelCard) -> Result<Vec<FeatureValue>, String> {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != self.header.len() {
             return Err(format!("line {line}: {} fields, the header has {}", record.len(), self.header.len()));
@@ -106,19 +106,43 @@ impl ColumnMap {
             .iter()
             .zip(&card.features)
             .map(|(&column, feature)| {
-                let cell = record[column].trim();
                 let at = || format!("line {line}, column {} ({})", column + 1, self.header[column]);
-                match feature.kind {
-                    FeatureKind::Text => Ok(FeatureValue::Text(cell.to_owned())),
-                    FeatureKind::Number if cell.is_empty() => Err(format!("{}: empty where a value is required", at())),
-                    FeatureKind::Number => cell
-                        .parse()
-                        .map(FeatureValue::Number)
-                        .map_err(|_| format!("{}: “{cell}” is not a number", at())),
+                match (feature.kind, cells[column]) {
+                    (FeatureKind::Text, _) => Ok(FeatureValue::Text(record[column].trim().to_owned())),
+                    (FeatureKind::Number, Cell::Number(n)) => Ok(FeatureValue::Number(n)),
+                    (FeatureKind::Number, Cell::Empty) => Err(format!("{}: empty where a value is required", at())),
+                    (FeatureKind::Number, Cell::Text) => {
+                        Err(format!("{}: “{}” is not a number", at(), record[column].trim()))
+                    }
                 }
             })
             .collect()
     }
+}
+
+/// A CSV cell as read once: the row's feature values and the file's profile both come
+/// from it, so that no cell is parsed twice (batch files have millions of them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell {
+    /// Nothing but blanks.
+    Empty,
+    /// A number, NaN included (a missing value, for an imputer).
+    Number(f64),
+    /// Text that is not a number.
+    Text,
+}
+
+impl Cell {
+    pub fn read(cell: &str) -> Self {
+        let cell = cell.trim();
+        if cell.is_empty() { Self::Empty } else { cell.parse().map_or(Self::Text, Self::Number) }
+    }
+}
+
+/// Reads every cell of `record` into `cells`, which keeps its allocation across records.
+pub fn read_cells(record: &StringRecord, cells: &mut Vec<Cell>) {
+    cells.clear();
+    cells.extend(record.iter().map(Cell::read));
 }
 
 /// The output's header: the input's columns, the output columns, `error`.
@@ -235,13 +259,27 @@ mod tests {
         (header, reader.records().map(Result::unwrap).collect())
     }
 
+    fn row(map: &ColumnMap, record: &StringRecord, card: &ModelCard) -> Result<Vec<FeatureValue>, String> {
+        let mut cells = vec![];
+        read_cells(record, &mut cells);
+        map.row(record, &cells, card)
+    }
+
+    #[test]
+    fn cells_read_as_empty_number_or_text() {
+        let cells: Vec<Cell> = [" ", "1e3", " -2.5 ", "NaN", "1,5", "x"].into_iter().map(Cell::read).collect();
+        assert_eq!(cells[..3], [Cell::Empty, Cell::Number(1000.0), Cell::Number(-2.5)]);
+        assert!(matches!(cells[3], Cell::Number(n) if n.is_nan()));
+        assert_eq!(cells[4..], [Cell::Text, Cell::Text]);
+    }
+
     #[test]
     fn columns_match_by_name_in_any_order_else_by_position() {
         let card = card(&[("a", FeatureKind::Number), ("b", FeatureKind::Text)]);
         let (header, rows) = records("id,b,a\n7,x,1.5\n");
         let map = ColumnMap::resolve(&header, &card).unwrap();
         assert_eq!(map.columns(), [2, 1]);
-        assert_eq!(map.row(&rows[0], &card).unwrap(), [FeatureValue::Number(1.5), FeatureValue::Text("x".into())]);
+        assert_eq!(row(&map, &rows[0], &card).unwrap(), [FeatureValue::Number(1.5), FeatureValue::Text("x".into())]);
 
         let (header, _) = records("first,second\n");
         assert_eq!(ColumnMap::resolve(&header, &card).unwrap().columns(), [0, 1]);
@@ -259,7 +297,7 @@ mod tests {
         let card = card(&[("a", FeatureKind::Number), ("b", FeatureKind::Number)]);
         let (header, rows) = records("a,b\n1,2\n1\n1,two\n,2\n");
         let map = ColumnMap::resolve(&header, &card).unwrap();
-        let errors: Vec<String> = rows.iter().filter_map(|r| map.row(r, &card).err()).collect();
+        let errors: Vec<String> = rows.iter().filter_map(|r| row(&map, r, &card).err()).collect();
         assert_eq!(
             errors,
             [

@@ -17,6 +17,8 @@
 //! - [`sgd`] learns a linear model online, one example at a time.
 //! - [`stream`] parses records arriving one by one and buffers them for micro-batches.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
+//! - [`compare`] compares two versions of a model on the same labelled rows: their
+//!   metrics, where they disagree, and whether the difference is more than chance.
 //! - [`drift`] measures how far recorded inputs have moved from the training data.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
 //! - [`protocol`] is what the page and the inference worker say to each other.
@@ -26,6 +28,7 @@
 
 pub mod batch;
 pub mod card;
+pub mod compare;
 pub mod drift;
 #[cfg(feature = "engine")]
 pub mod engine;

@@ -58,7 +58,7 @@ fn parts_scored_apart_and_joined_equal_the_whole_file() {
                 let slice = &bytes[located.bytes.start as usize..located.bytes.end as usize];
                 let records: Vec<_> = split::records(slice, located.first_line, part.range.start == 0).collect();
                 for chunk in records.chunks(CHUNK) {
-                    scorer.chunk(chunk, &mut part_summary, &mut joined).unwrap();
+                    scorer.chunk(chunk, &mut part_summary, None, &mut joined).unwrap();
                 }
             }
             summary.merge(&part_summary);

@@ -73,8 +73,9 @@ fn score(
         if chunk.is_empty() {
             break;
         }
-        chunk.iter().flatten().for_each(|record| profile.add(record));
-        scorer.chunk(&chunk, &mut summary, &mut writer).map_err(|e| format!("could not write the output: {e}"))?;
+        scorer
+            .chunk(&chunk, &mut summary, Some(&mut profile), &mut writer)
+            .map_err(|e| format!("could not write the output: {e}"))?;
         let bytes = chunk.iter().rev().flatten().find_map(|r| r.position()).map_or(0, |p| p.byte());
         crate::post(scope, &BatchResponse::Progress { rows: summary.rows, errors: summary.errors, bytes });
     }

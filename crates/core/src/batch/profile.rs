@@ -4,10 +4,9 @@
 //! a feature the card has training statistics for. Profiles of a file's parts merge,
 //! so parallel workers each profile their share.
 
-use csv::StringRecord;
 use serde::{Deserialize, Serialize};
 
-use super::ColumnMap;
+use super::{Cell, ColumnMap};
 use crate::card::ModelCard;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -62,9 +61,10 @@ impl Profile {
         Self { columns }
     }
 
-    pub fn add(&mut self, record: &StringRecord) {
-        for (column, cell) in self.columns.iter_mut().zip(record.iter()) {
-            column.add(cell.trim());
+    /// Counts a record's cells, as [`super::read_cells`] read them.
+    pub fn add(&mut self, cells: &[Cell]) {
+        for (column, &cell) in self.columns.iter_mut().zip(cells) {
+            column.add(cell);
         }
     }
 
@@ -91,19 +91,18 @@ impl ColumnProfile {
         }
     }
 
-    fn add(&mut self, cell: &str) {
-        if cell.is_empty() {
-            self.missing += 1;
-            return;
-        }
-        let Ok(value) = cell.parse::<f64>() else {
-            self.text += 1;
-            return;
+    fn add(&mut self, cell: Cell) {
+        let value = match cell {
+            Cell::Number(value) if !value.is_nan() => value,
+            Cell::Empty | Cell::Number(_) => {
+                self.missing += 1;
+                return;
+            }
+            Cell::Text => {
+                self.text += 1;
+                return;
+            }
         };
-        if value.is_nan() {
-            self.missing += 1;
-            return;
-        }
         self.count += 1;
         self.min = self.min.min(value);
         self.max = self.max.max(value);
@@ -178,7 +177,7 @@ mod tests {
     fn counts_numbers_gaps_and_text_and_bins_like_numpy() {
         let mut c = column(Some(vec![0.0, 1.0, 2.0]));
         for cell in ["0.5", "", "abc", "1", "2", "-1", "3", "NaN"] {
-            c.add(cell);
+            c.add(Cell::read(cell));
         }
         assert_eq!((c.count, c.missing, c.text), (5, 2, 1));
         assert_eq!((c.min, c.max), (-1.0, 3.0));
@@ -191,20 +190,20 @@ mod tests {
     #[test]
     fn a_column_without_numbers_survives_json() {
         let mut c = column(None);
-        c.add("text");
+        c.add(Cell::Text);
         let back: ColumnProfile = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
     }
 
     #[test]
     fn merging_parts_equals_profiling_the_whole() {
-        let cells = ["1", "2.5", "", "7", "x", "-3", "4"];
+        let cells = ["1", "2.5", "", "7", "x", "-3", "4"].map(Cell::read);
         let mut whole = column(Some(vec![-5.0, 0.0, 5.0]));
-        cells.iter().for_each(|c| whole.add(c));
+        cells.iter().for_each(|&c| whole.add(c));
         let mut first = column(Some(vec![-5.0, 0.0, 5.0]));
         let mut second = first.clone();
-        cells[..3].iter().for_each(|c| first.add(c));
-        cells[3..].iter().for_each(|c| second.add(c));
+        cells[..3].iter().for_each(|&c| first.add(c));
+        cells[3..].iter().for_each(|&c| second.add(c));
         first.merge(&second);
         assert!((first.mean - whole.mean).abs() < 1e-12);
         first.mean = whole.mean;

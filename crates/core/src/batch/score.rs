@@ -10,7 +10,8 @@ use std::rc::Rc;
 use csv::StringRecord;
 use thiserror::Error;
 
-use super::{ColumnMap, MapError, OutputColumns, Summary};
+use super::profile::Profile;
+use super::{ColumnMap, MapError, OutputColumns, Summary, read_cells};
 use crate::card::{FeatureValue, ModelCard};
 use crate::engine::Model;
 use crate::tensor::Tensors;
@@ -52,15 +53,26 @@ impl<'a> Scorer<'a> {
 
     /// Writes one output row per record, in order: its cells, then the outputs, then
     /// the error (empty when it was scored). A record that could not even be read
-    /// arrives as its error.
+    /// arrives as its error. `profile`, when given, counts every record's cells.
     pub fn chunk<W: Write>(
         &self,
         records: &[Result<StringRecord, String>],
         summary: &mut Summary,
+        mut profile: Option<&mut Profile>,
         out: &mut csv::Writer<W>,
     ) -> csv::Result<()> {
-        let rows: Vec<Result<Vec<FeatureValue>, String>> =
-            records.iter().map(|r| r.as_ref().map_err(Clone::clone).and_then(|r| self.map.row(r, self.card))).collect();
+        let mut cells = vec![];
+        let rows: Vec<Result<Vec<FeatureValue>, String>> = records
+            .iter()
+            .map(|record| {
+                let record = record.as_ref().map_err(Clone::clone)?;
+                read_cells(record, &mut cells);
+                if let Some(profile) = profile.as_deref_mut() {
+                    profile.add(&cells);
+                }
+                self.map.row(record, &cells, self.card)
+            })
+            .collect();
         let width = self.map.header().len();
         let mut cell = String::new();
         for (record, outcome) in records.iter().zip(self.run_rows(rows)) {
@@ -143,7 +155,7 @@ pub fn score_csv(
         if chunk.is_empty() {
             break;
         }
-        scorer.chunk(&chunk, &mut summary, &mut writer)?;
+        scorer.chunk(&chunk, &mut summary, None, &mut writer)?;
         summary.bytes = records.reader().position().byte();
         if progress(&summary).is_break() {
             break;
