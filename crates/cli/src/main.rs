@@ -1,6 +1,7 @@
 //! `modelport`: the registry's command line. It registers model versions, moves them
 //! between the development, staging and production channels behind gates, rolls
-//! back, verifies, and scores CSV files natively, with the same core as the site.
+//! back, verifies, scores CSV files and recalibrates models online, natively, with the
+//! same core as the site.
 
 mod gates;
 mod store;
@@ -13,7 +14,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use modelport_core::batch::score_csv;
+use modelport_core::recalibrate::{self, learn_csv};
 use modelport_core::registry::{Action, ModelAbout, Version, parse_version};
+use modelport_core::sgd::{self, Schedule};
 use modelport_core::{Channel, Model, ModelCard, Registry, inspect, sha256};
 
 use crate::gates::MetricRule;
@@ -99,6 +102,29 @@ enum Command {
         /// Where to write the scored CSV (default: standard output).
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+    /// Learn a model's task online (SGD) from a labelled CSV file, and write the learned
+    /// model and its card, ready for `modelport register`.
+    Recalibrate {
+        /// Whose features and target to learn: NAME@CHANNEL, NAME@VERSION or a model file
+        /// with its card.json beside it.
+        #[arg(long)]
+        model: String,
+        /// A CSV file with the card's features and the target.
+        #[arg(long)]
+        input: PathBuf,
+        /// The target's column (default: the card's target name).
+        #[arg(long)]
+        target: Option<String>,
+        /// The folder to write model.onnx and card.json to.
+        #[arg(long)]
+        output: PathBuf,
+        /// The learning rate, constant (the averaged iterates converge regardless).
+        #[arg(long, default_value_t = recalibrate::DEFAULT_RATE)]
+        rate: f64,
+        /// L2 regularisation strength.
+        #[arg(long, default_value_t = recalibrate::DEFAULT_L2)]
+        l2: f64,
     },
 }
 
@@ -194,7 +220,56 @@ fn run(store: &Store, command: Command) -> Result<(), Failure> {
             eprintln!("scored {} rows: {} with errors", summary.rows, summary.errors);
             Ok(())
         }
+        Command::Recalibrate { model, input, target, output, rate, l2 } => {
+            recalibrate(store, &model, &input, target.as_deref(), &output, (Schedule::Constant { rate }, l2))
+        }
     }
+}
+
+fn recalibrate(
+    store: &Store,
+    spec: &str,
+    input: &Path,
+    target: Option<&str>,
+    output: &Path,
+    (schedule, l2): (Schedule, f64),
+) -> Result<(), Failure> {
+    let (_, base) = scoring_model(store, spec)?;
+    let settings = sgd::Settings { loss: recalibrate::loss_for(&base)?, schedule, l2 };
+    let data = read_bytes(input)?;
+    let run = learn_csv(&base, data.as_slice(), target, settings).map_err(|e| format!("{}: {e}", input.display()))?;
+    println!("read {} rows: learned {}, {} could not be learned", run.rows, run.learned, run.errors);
+    for reason in &run.first_errors {
+        println!("  {reason}");
+    }
+    if run.learned == 0 {
+        return Err(format!("{}: no row could be learned", input.display()).into());
+    }
+    // A dozen points of the learning curve are enough to see it settle.
+    let step = run.curve.len().div_ceil(12).max(1);
+    for point in run.curve.iter().step_by(step) {
+        println!("  after {:>7} rows: prequential error {:.4}", point.rows, point.error);
+    }
+    for (name, value) in &run.metrics {
+        println!("prequential {name}: {value:.4}");
+    }
+    let file_name = input.file_name().unwrap_or_default().to_string_lossy();
+    let card = run.card(&base, &file_name, &sha256(&data));
+    let bytes = run.to_onnx(&base)?;
+    std::fs::create_dir_all(output).map_err(|e| format!("could not create {}: {e}", output.display()))?;
+    let write = |file: &str, contents: &[u8]| {
+        let target = output.join(file);
+        std::fs::write(&target, contents).map_err(|e| format!("could not write {}: {e}", target.display()))
+    };
+    write("model.onnx", &bytes)?;
+    write("card.json", (serde_json::to_string_pretty(&card)? + "\n").as_bytes())?;
+    let folder = output.display();
+    println!("wrote {folder}/model.onnx and {folder}/card.json");
+    println!(
+        "next: modelport register {folder}/model.onnx --card {folder}/card.json --name {} --version <VERSION>",
+        base.name
+    );
+    Ok(())
 }
 
 fn register(

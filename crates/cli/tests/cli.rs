@@ -293,3 +293,77 @@ fn a_bare_model_file_takes_its_columns_in_order() {
     let expected: Vec<String> = (0..3).map(|i| golden.outputs["output_label"].data.text(i).unwrap()).collect();
     assert_eq!(labels, expected);
 }
+
+#[test]
+fn recalibrate_learns_online_and_its_model_registers_and_scores() {
+    let ws = Workspace::new();
+    ws.register_iris_forest("1.0.0");
+    let golden: Golden =
+        serde_json::from_str(&std::fs::read_to_string(shipped("iris-forest", "1.0.0").join("golden.json")).unwrap())
+            .unwrap();
+    let input = &golden.inputs["input"].data;
+    let labels = &golden.outputs["output_label"].data;
+    let classes = ["setosa", "versicolor", "virginica"];
+    // The held-out rows with onnxruntime's labels as the truth, written as class names
+    // and as class indices, each row 40 times in a scrambled order: one pass then
+    // sees enough examples to settle. Two bad rows must be reported, not learned.
+    let mut csv = String::from("class,petal width,petal length,sepal width,sepal length\n");
+    for k in 0..40 * 38 {
+        let row = (k * 7 + k / 38) % 38;
+        let label = labels.number(row).unwrap() as usize;
+        let class = if k % 2 == 0 { classes[label].to_owned() } else { label.to_string() };
+        let cell = |c: usize| input.number(row * 4 + c).unwrap().to_string();
+        csv += &format!("{class},{},{},{},{}\n", cell(3), cell(2), cell(1), cell(0));
+        if k == 10 {
+            csv += "daisy,0.2,1.4,3.5,5.1\n";
+            csv += "setosa,0.2,x,3.5,5.1\n";
+        }
+    }
+    let data = ws.dir.path().join("labelled.csv");
+    std::fs::write(&data, csv).unwrap();
+    let out_dir = ws.dir.path().join("learned");
+    let out = ws.ok(&[
+        "recalibrate",
+        "--model",
+        "iris-forest@development",
+        "--input",
+        data.to_str().unwrap(),
+        "--output",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.contains("read 1522 rows: learned 1520, 2 could not be learned"), "{out}");
+    assert!(out.contains("line 13, column 1 (class): “daisy” is not one of the classes setosa, versicolor, virginica"));
+    assert!(out.contains("line 14, column 3 (petal length): “x” is not a number"), "{out}");
+
+    // The learned version goes through the registry like any other.
+    let model = out_dir.join("model.onnx");
+    let card = out_dir.join("card.json");
+    let registered = ws.ok(&[
+        "register",
+        model.to_str().unwrap(),
+        "--card",
+        card.to_str().unwrap(),
+        "--name",
+        "iris-forest",
+        "--version",
+        "1.2.0",
+    ]);
+    assert!(registered.contains("registered iris-forest 1.2.0 on development"), "{registered}");
+
+    // It agrees with the forest on the held-out rows it learned from.
+    let mut rows = String::from("sepal length,sepal width,petal length,petal width\n");
+    for row in 0..38 {
+        let cells: Vec<String> = (0..4).map(|c| input.number(row * 4 + c).unwrap().to_string()).collect();
+        rows += &(cells.join(",") + "\n");
+    }
+    let path = ws.dir.path().join("rows.csv");
+    std::fs::write(&path, rows).unwrap();
+    let scored = ws.ok(&["score", "--model", "iris-forest@1.2.0", "--input", path.to_str().unwrap()]);
+    let agree = scored
+        .lines()
+        .skip(1)
+        .enumerate()
+        .filter(|(row, line)| line.split(',').nth(4) == Some(&labels.text(*row).unwrap()))
+        .count();
+    assert!(agree >= 35, "the learned model agrees with the forest on {agree} of 38 rows:\n{scored}");
+}

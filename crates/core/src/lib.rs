@@ -14,7 +14,8 @@
 //!   version a link selects.
 //! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
-//! - [`sgd`] learns a linear model online, one example at a time.
+//! - [`sgd`] learns a linear model online, one example at a time, and exports it as ONNX;
+//!   [`recalibrate`] teaches it a card's task from a labelled CSV file.
 //! - [`stream`] parses records arriving one by one and buffers them for micro-batches.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`compare`] compares two versions of a model on the same labelled rows: their
@@ -39,6 +40,8 @@ pub mod link;
 pub mod ml;
 pub mod picture;
 pub mod protocol;
+#[cfg(feature = "engine")]
+pub mod recalibrate;
 pub mod registry;
 pub mod sgd;
 pub mod signature;

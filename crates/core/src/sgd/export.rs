@@ -32,6 +32,8 @@ pub const OPSET: i64 = 13;
 /// The IR version that goes with opset 13 (ONNX 1.8).
 pub const IR_VERSION: i64 = 7;
 
+/// The input's name when [`ExportSpec::new`] names it, as the shipped models have it.
+pub const INPUT: &str = "input";
 /// The class index of each row, int64 `[N]`.
 pub const LABEL: &str = "output_label";
 /// The class probabilities, float `[N, classes]`.
@@ -53,9 +55,9 @@ pub struct ExportSpec {
 }
 
 impl ExportSpec {
-    /// A spec with the input called `input`, as the shipped models have it.
+    /// A spec with the input called [`INPUT`].
     pub fn new(name: impl Into<String>, classes: Vec<String>) -> Self {
-        Self { name: name.into(), input: "input".into(), classes }
+        Self { name: name.into(), input: INPUT.into(), classes }
     }
 }
 
