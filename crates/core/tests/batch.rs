@@ -5,6 +5,7 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use modelport_core::batch::profile::Profile;
 use modelport_core::batch::split::{self, Scan};
 use modelport_core::batch::{CHUNK, ColumnMap, Predictions, Scorer, Summary, score_csv};
 use modelport_core::{Model, ModelCard};
@@ -45,30 +46,47 @@ fn parts_scored_apart_and_joined_equal_the_whole_file() {
     let bytes = text.as_bytes();
     let header = csv::Reader::from_reader(bytes).headers().unwrap().clone();
     let map = ColumnMap::resolve(&header, &card).unwrap();
-    for parts in [2, 3, 7] {
+    let mut whole_profile: Option<Profile> = None;
+    for parts in [1, 2, 3, 7] {
         let ranges = split::ranges(bytes.len() as u64, parts);
         let scans: Vec<Scan> = ranges.iter().map(|r| split::scan(&bytes[r.start as usize..r.end as usize])).collect();
         let scorer = Scorer::new(&model, &card, map.clone());
         let mut joined = csv::Writer::from_writer(vec![]);
         joined.write_record(scorer.header()).unwrap();
         let mut summary = Summary::new(&card);
+        let mut profile = Profile::new(&map, &card);
         for part in split::parts(&ranges, &scans) {
             let mut part_summary = Summary::new(&card);
+            let mut part_profile = Profile::new(&map, &card);
             if let Some(located) = part.locate(|offset| &bytes[offset as usize..]).unwrap() {
                 let slice = &bytes[located.bytes.start as usize..located.bytes.end as usize];
                 let records: Vec<_> = split::records(slice, located.first_line, part.range.start == 0).collect();
                 for chunk in records.chunks(CHUNK) {
-                    scorer.chunk(chunk, &mut part_summary, None, &mut joined).unwrap();
+                    scorer.chunk(chunk, &mut part_summary, Some(&mut part_profile), &mut joined).unwrap();
                 }
             }
             summary.merge(&part_summary);
+            profile.merge(&part_profile);
         }
         let joined = joined.into_inner().unwrap();
         assert!(joined == whole, "{parts} parts give a different output");
         assert_eq!((summary.rows, summary.errors), (whole_summary.rows, whole_summary.errors));
         assert_eq!(summary.first_errors, whole_summary.first_errors);
         assert_eq!(summary.predictions, whole_summary.predictions);
+        let whole_profile = whole_profile.get_or_insert_with(|| profile.clone());
+        for (merged, whole) in profile.columns.iter_mut().zip(&whole_profile.columns) {
+            // Means merge through a weighted average, which may round differently.
+            assert!((merged.mean - whole.mean).abs() < 1e-9, "{parts} parts: {}", merged.name);
+            merged.mean = whole.mean;
+        }
+        assert_eq!(&profile, whole_profile, "{parts} parts give a different profile");
     }
+    // Every note is text, and the bad rows' sepal lengths too.
+    let rows = 3 * CHUNK as u64 + 500;
+    let profile = whole_profile.unwrap();
+    let bad = (0..rows).filter(|i| i % 97 == 13).count() as u64;
+    assert_eq!((profile.columns[0].name.as_str(), profile.columns[0].text), ("note", rows));
+    assert_eq!((profile.columns[1].count, profile.columns[1].text), (rows - bad, bad));
     assert_eq!(whole_summary.rows, 3 * CHUNK as u64 + 500);
     // Row 13 is line 15: the header and row 0 come first, and the one quoted line
     // break before it (row 29) comes later.

@@ -74,7 +74,7 @@ impl<'a> Scorer<'a> {
             })
             .collect();
         let width = self.map.header().len();
-        let mut cell = String::new();
+        let mut scratch = String::new();
         for (record, outcome) in records.iter().zip(self.run_rows(rows)) {
             // Short or long rows still line up with the header.
             let cells = record.as_ref().map(|r| r.iter().take(width).count()).unwrap_or(0);
@@ -85,8 +85,8 @@ impl<'a> Scorer<'a> {
             summary.rows += 1;
             match outcome {
                 Ok((outputs, row)) => {
-                    summary.predictions.count(self.card, &outputs, row, &mut cell);
-                    self.columns.write_row(&outputs, row, out, &mut cell)?;
+                    summary.predictions.count(self.card, &outputs, row, &mut scratch);
+                    self.columns.write_row(&outputs, row, out, &mut scratch)?;
                     out.write_field("")?;
                 }
                 Err(reason) => {
