@@ -1,7 +1,7 @@
 //! `modelport`: the registry's command line. It registers model versions, moves them
 //! between the development, staging and production channels behind gates, rolls
-//! back, verifies, scores CSV files and recalibrates models online, natively, with the
-//! same core as the site.
+//! back, verifies, scores CSV files, measures their drift and recalibrates models online,
+//! natively, with the same core as the site.
 
 mod gates;
 mod store;
@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use modelport_core::batch::score_csv;
+use modelport_core::batch::{ColumnMap, FIRST_ERRORS, read_cells, score_csv};
+use modelport_core::monitor;
 use modelport_core::recalibrate::{self, learn_csv};
 use modelport_core::registry::{Action, ModelAbout, Version, parse_version};
 use modelport_core::sgd::{self, Schedule};
@@ -102,6 +103,21 @@ enum Command {
         /// Where to write the scored CSV (default: standard output).
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+    /// Measure how far the rows of a CSV file have drifted from the model's training data.
+    Drift {
+        /// NAME@CHANNEL, NAME@VERSION or a model file with its card.json beside it.
+        #[arg(long)]
+        model: String,
+        /// Recorded inputs: a CSV file with the card's features.
+        #[arg(long)]
+        input: PathBuf,
+        /// Also write the report as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Also write the report as a self-contained HTML file here.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// Learn a model's task online (SGD) from a labelled CSV file, and write the learned
     /// model and its card, ready for `modelport register`.
@@ -220,10 +236,52 @@ fn run(store: &Store, command: Command) -> Result<(), Failure> {
             eprintln!("scored {} rows: {} with errors", summary.rows, summary.errors);
             Ok(())
         }
+        Command::Drift { model, input, json, html } => drift(store, &model, &input, json.as_deref(), html.as_deref()),
         Command::Recalibrate { model, input, target, output, rate, l2 } => {
             recalibrate(store, &model, &input, target.as_deref(), &output, (Schedule::Constant { rate }, l2))
         }
     }
+}
+
+fn drift(store: &Store, spec: &str, input: &Path, json: Option<&Path>, html: Option<&Path>) -> Result<(), Failure> {
+    let (_, card) = scoring_model(store, spec)?;
+    let file = File::open(input).map_err(|e| format!("could not read {}: {e}", input.display()))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::new(file));
+    let header = reader.headers().map_err(|e| format!("{}: the header: {e}", input.display()))?.clone();
+    let map = ColumnMap::resolve(&header, &card).map_err(|e| format!("{}: {e}", input.display()))?;
+    let (mut rows, mut errors, mut cells) = (vec![], vec![], vec![]);
+    for record in reader.records() {
+        let row = record.map_err(|e| e.to_string()).and_then(|record| {
+            read_cells(&record, &mut cells);
+            map.row(&record, &cells, &card)
+        });
+        match row {
+            Ok(row) => rows.push(row),
+            Err(reason) => errors.push(reason),
+        }
+    }
+    if !errors.is_empty() {
+        println!("{} rows left out of the report:", errors.len());
+        errors.iter().take(FIRST_ERRORS).for_each(|reason| println!("  {reason}"));
+    }
+    let report = monitor::report(&card, &rows);
+    println!("{} {}: {} rows, overall {:?}", report.model, report.version, report.rows, report.level);
+    println!("{:24} {:>8} {:>8} {:>8}  level", "feature", "psi", "ks", "js");
+    let number = |x: Option<f64>| x.map_or("-".to_owned(), |x| format!("{x:.4}"));
+    for f in &report.features {
+        let level = f.level.map_or("no training statistics".to_owned(), |l| format!("{l:?}").to_lowercase());
+        println!("{:24} {:>8} {:>8} {:>8}  {level}", f.name, number(f.psi), number(f.ks), number(f.jensen_shannon));
+    }
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text).map_err(|e| format!("could not write {}: {e}", path.display()))
+    };
+    if let Some(path) = json {
+        write(path, serde_json::to_string_pretty(&report)? + "\n")?;
+    }
+    if let Some(path) = html {
+        write(path, report.to_html())?;
+    }
+    Ok(())
 }
 
 fn recalibrate(

@@ -367,3 +367,70 @@ fn recalibrate_learns_online_and_its_model_registers_and_scores() {
         .count();
     assert!(agree >= 35, "the learned model agrees with the forest on {agree} of 38 rows:\n{scored}");
 }
+
+#[test]
+fn drift_alerts_on_a_shifted_feature_and_writes_json_and_html() {
+    let ws = Workspace::new();
+    ws.register_iris_forest("1.0.0");
+    let card: modelport_core::ModelCard =
+        serde_json::from_str(&std::fs::read_to_string(shipped("iris-forest", "1.0.0").join("card.json")).unwrap())
+            .unwrap();
+    // Rows drawn from the training histograms (each bin's share of the rows, spread evenly
+    // across the bin), except that every petal length lies above the training maximum;
+    // and one row that cannot be read.
+    let columns: Vec<Vec<f64>> = card
+        .features
+        .iter()
+        .map(|f| {
+            let histogram = &f.training.as_ref().unwrap().histogram;
+            let total: u64 = histogram.counts.iter().sum();
+            let mut values = vec![];
+            for (bin, &count) in histogram.counts.iter().enumerate() {
+                let (a, b) = (histogram.edges[bin], histogram.edges[bin + 1]);
+                let n = (count * 2000).div_ceil(total) as usize;
+                values.extend((0..n).map(|k| a + (b - a) * (k as f64 + 0.5) / n as f64));
+            }
+            values
+        })
+        .collect();
+    let rows = columns.iter().map(Vec::len).min().unwrap();
+    let mut csv = String::from("sepal length,sepal width,petal length,petal width\n");
+    let too_long = card.features[2].training.as_ref().unwrap().max + 1.0;
+    for i in 0..rows {
+        // Each column in its own scrambled order, so that rows mix the bins.
+        let at = |f: usize| columns[f][(i * (2 * f + 7)) % columns[f].len()];
+        csv += &format!("{},{},{too_long},{}\n", at(0), at(1), at(3));
+    }
+    csv += "5.1,x,1.4,0.2\n";
+    let input = ws.dir.path().join("recent.csv");
+    std::fs::write(&input, csv).unwrap();
+    let (json, html) = (ws.dir.path().join("drift.json"), ws.dir.path().join("drift.html"));
+    let out = ws.ok(&[
+        "drift",
+        "--model",
+        "iris-forest@development",
+        "--input",
+        input.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    let bad =
+        format!("1 rows left out of the report:\n  line {}, column 2 (sepal width): “x” is not a number", rows + 2);
+    assert!(out.contains(&bad), "{out}");
+    let report: modelport_core::monitor::DriftReport =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report.rows, rows as u64);
+    use modelport_core::drift::Level::{Alert, Stable};
+    let level = |name: &str| report.features.iter().find(|f| f.name == name).unwrap().level;
+    // Petal width is left out: iris petal widths are recorded to 0.1 cm, so its training
+    // deciles tie, and a sample spread evenly across histogram bins cannot match them.
+    assert_eq!(
+        [level("sepal length"), level("sepal width"), level("petal length")],
+        [Some(Stable), Some(Stable), Some(Alert)]
+    );
+    assert_eq!(report.level, Alert);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<title>Drift report: iris-forest 1.0.0</title>") && page.contains("class=\"level alert\""));
+}

@@ -55,16 +55,25 @@ pub fn bin_counts(edges: &[f64], values: &[f64]) -> Vec<u64> {
 /// deciles, maximum): each training decile holds a tenth of the training data.
 pub fn psi(quantiles: &[f64], values: &[f64]) -> f64 {
     let counts = bin_counts(quantiles, values);
-    let total: u64 = counts.iter().sum();
+    let expected = vec![1.0 / counts.len() as f64; counts.len()];
+    psi_of_counts(&counts, &expected)
+}
+
+/// The PSI of observed counts against expected proportions, bin by bin (for categories,
+/// the training share of each).
+pub fn psi_of_counts(observed: &[u64], expected: &[f64]) -> f64 {
+    let total: u64 = observed.iter().sum();
     if total == 0 {
         return 0.0;
     }
-    let expected = 1.0 / counts.len() as f64;
-    counts
+    let sum: f64 = expected.iter().sum();
+    observed
         .iter()
-        .map(|&c| {
+        .zip(expected)
+        .map(|(&c, &e)| {
             let actual = (c as f64 / total as f64).max(EMPTY_BIN);
-            (actual - expected) * (actual / expected).ln()
+            let e = (e / sum).max(EMPTY_BIN);
+            (actual - e) * (actual / e).ln()
         })
         .sum()
 }

@@ -20,7 +20,8 @@
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`compare`] compares two versions of a model on the same labelled rows: their
 //!   metrics, where they disagree, and whether the difference is more than chance.
-//! - [`drift`] measures how far recorded inputs have moved from the training data.
+//! - [`drift`] measures how far recorded inputs have moved from the training data, and
+//!   [`monitor`] reports it feature by feature, as JSON or a self-contained HTML file.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
 //! - [`protocol`] is what the page and the inference worker say to each other.
 //!
@@ -38,6 +39,7 @@ pub mod inspection;
 pub mod link;
 #[cfg(feature = "engine")]
 pub mod ml;
+pub mod monitor;
 pub mod picture;
 pub mod protocol;
 #[cfg(feature = "engine")]
