@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use modelport_core::batch::{ColumnMap, FIRST_ERRORS, read_cells, score_csv};
+use modelport_core::drift::Level;
 use modelport_core::monitor;
 use modelport_core::recalibrate::{self, learn_csv};
 use modelport_core::registry::{Action, ModelAbout, Version, parse_version};
@@ -265,11 +266,12 @@ fn drift(store: &Store, spec: &str, input: &Path, json: Option<&Path>, html: Opt
         errors.iter().take(FIRST_ERRORS).for_each(|reason| println!("  {reason}"));
     }
     let report = monitor::report(&card, &rows);
-    println!("{} {}: {} rows, overall {:?}", report.model, report.version, report.rows, report.level);
+    let level = |level: Level| format!("{level:?}").to_lowercase();
+    println!("{} {}: {} rows, overall {}", report.model, report.version, report.rows, level(report.level));
     println!("{:24} {:>8} {:>8} {:>8}  level", "feature", "psi", "ks", "js");
     let number = |x: Option<f64>| x.map_or("-".to_owned(), |x| format!("{x:.4}"));
     for f in &report.features {
-        let level = f.level.map_or("no training statistics".to_owned(), |l| format!("{l:?}").to_lowercase());
+        let level = f.level.map_or("no training statistics".to_owned(), level);
         println!("{:24} {:>8} {:>8} {:>8}  {level}", f.name, number(f.psi), number(f.ks), number(f.jensen_shannon));
     }
     let write = |path: &Path, text: String| {
