@@ -54,18 +54,22 @@ export async function serveSite(overrides = new Map(), siteDir = SITE_DIR) {
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
 }
 
+/** How every test and benchmark starts Chromium: Debian's binary, and flags that keep
+ * it from reaching for the network this machine does not have. */
+export const CHROMIUM_OPTIONS = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+};
+
 export function launchChromium() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  return chromium.launch(CHROMIUM_OPTIONS);
 }
 
 /** A new page at `url`, in a fresh context; `problems` collects uncaught page errors. */

@@ -292,8 +292,7 @@ mod tests {
 
     #[test]
     fn the_html_report_stands_alone_and_escapes_names() {
-        let mut f = feature("<a & b>", None, uniform());
-        f.name = "<a & b>".into();
+        let f = feature("<a & b>", None, uniform());
         let drift = feature_drift(&f, &[1.0, 2.0]);
         let report = DriftReport {
             model: "m".into(),

@@ -25,7 +25,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { once } from "node:events";
 import { chromium } from "playwright-core";
-import { ROOT, SITE_DIR, readJson, serveSite } from "../support.mjs";
+import { CHROMIUM_OPTIONS, ROOT, SITE_DIR, readJson, serveSite } from "../support.mjs";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -164,22 +164,11 @@ async function scoreNative({ model, version, rows }, input, output) {
 
 // ---- Browser --------------------------------------------------------------------
 
-/** Chromium as support.mjs's launchChromium starts it (same binary and flags), but
- * with a fresh profile folder under `dir`: see the note at the top. */
+/** Chromium with the tests' binary and flags, but with a fresh profile folder under
+ * `dir`: see the note at the top. */
 async function launchBrowser(dir) {
   const profile = await mkdtemp(join(dir, "profile-"));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+  return chromium.launchPersistentContext(profile, { ...CHROMIUM_OPTIONS, viewport: { width: 1280, height: 900 } });
 }
 
 /** The batch page on `input`: the page's own scoring time, and the peak of the summed
