@@ -20,6 +20,8 @@
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`compare`] compares two versions of a model on the same labelled rows: their
 //!   metrics, where they disagree, and whether the difference is more than chance.
+//! - [`record`] is what the monitor keeps of each prediction, and an even sample of a
+//!   batch's rows.
 //! - [`drift`] measures how far recorded inputs have moved from the training data, and
 //!   [`monitor`] reports it feature by feature, as JSON or a self-contained HTML file.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
@@ -44,6 +46,7 @@ pub mod picture;
 pub mod protocol;
 #[cfg(feature = "engine")]
 pub mod recalibrate;
+pub mod record;
 pub mod registry;
 pub mod sgd;
 pub mod signature;

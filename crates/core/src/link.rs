@@ -29,17 +29,22 @@ pub enum Route {
     Model { name: String, selector: Option<Selector>, tool: Tool },
 }
 
-/// What a model's page does: one prediction from a form, a CSV file, or a live stream.
+/// What a model's page does: one prediction from a form, a CSV file, or a live stream;
+/// comparing two versions, monitoring what was predicted, or recalibrating online.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Tool {
     #[default]
     Predict,
     Batch,
     Stream,
+    Compare,
+    Monitor,
+    Recalibrate,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 3] = [Tool::Predict, Tool::Batch, Tool::Stream];
+    pub const ALL: [Tool; 6] =
+        [Tool::Predict, Tool::Batch, Tool::Stream, Tool::Compare, Tool::Monitor, Tool::Recalibrate];
 
     /// The link's last segment; the form has none.
     fn segment(self) -> Option<&'static str> {
@@ -47,7 +52,16 @@ impl Tool {
             Self::Predict => None,
             Self::Batch => Some("batch"),
             Self::Stream => Some("stream"),
+            Self::Compare => Some("compare"),
+            Self::Monitor => Some("monitor"),
+            Self::Recalibrate => Some("recalibrate"),
         }
+    }
+
+    /// Whether the tool is for the people who ship the model, not for its users: the
+    /// production site leaves it out.
+    pub fn is_for_the_team(self) -> bool {
+        matches!(self, Self::Compare | Self::Monitor | Self::Recalibrate)
     }
 
     /// For people, as a tab's label.
@@ -56,6 +70,9 @@ impl Tool {
             Self::Predict => "Predict",
             Self::Batch => "Score a CSV file",
             Self::Stream => "Score a stream",
+            Self::Compare => "Compare versions",
+            Self::Monitor => "Monitor",
+            Self::Recalibrate => "Recalibrate",
         }
     }
 }

@@ -8,6 +8,8 @@ use std::path::Path;
 use modelport_core::batch::profile::Profile;
 use modelport_core::batch::split::{self, Scan};
 use modelport_core::batch::{CHUNK, ColumnMap, Predictions, Scorer, Summary, score_csv};
+use modelport_core::card::FeatureValue;
+use modelport_core::record::{Predicted, Sample};
 use modelport_core::{Model, ModelCard};
 
 fn iris() -> (Model, ModelCard) {
@@ -73,6 +75,8 @@ fn parts_scored_apart_and_joined_equal_the_whole_file() {
         assert_eq!((summary.rows, summary.errors), (whole_summary.rows, whole_summary.errors));
         assert_eq!(summary.first_errors, whole_summary.first_errors);
         assert_eq!(summary.predictions, whole_summary.predictions);
+        assert_eq!(summary.sample.seen, whole_summary.sample.seen);
+        assert!(summary.sample.rows.len() <= Sample::CAPACITY && summary.sample.rows.len() > Sample::CAPACITY / 4);
         let whole_profile = whole_profile.get_or_insert_with(|| profile.clone());
         for (merged, whole) in profile.columns.iter_mut().zip(&whole_profile.columns) {
             // Means merge through a weighted average, which may round differently.
@@ -91,6 +95,38 @@ fn parts_scored_apart_and_joined_equal_the_whole_file() {
     // Row 13 is line 15: the header and row 0 come first, and the one quoted line
     // break before it (row 29) comes later.
     assert_eq!(whole_summary.first_errors[0], "line 15, column 2 (sepal length): “x” is not a number");
+}
+
+/// The monitor's sample of a batch holds scored rows as they were read, each with the
+/// class the output file gives it, evenly spread over the file.
+#[test]
+fn the_sample_holds_scored_rows_with_their_predictions() {
+    let (model, card) = iris();
+    let rows = 3 * CHUNK + 500;
+    let (out, summary) = score_whole(&model, &card, &file(rows));
+    let mut output = csv::Reader::from_reader(out.as_slice());
+    let header = output.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (label, error) = (column("output_label"), column("error"));
+    let scored: Vec<(Vec<f64>, String)> = output
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| r[error].is_empty())
+        .map(|r| ((1..5).map(|i| r[i].parse().unwrap()).collect(), r[label].to_owned()))
+        .collect();
+    let sample = &summary.sample;
+    assert_eq!(sample.seen, rows as u64);
+    assert!(sample.rows.len() > Sample::CAPACITY / 2 && sample.rows.len() <= Sample::CAPACITY);
+    for (features, predicted) in &sample.rows {
+        let x: Vec<f64> = features.iter().map(|f| if let FeatureValue::Number(n) = f { *n } else { f64::NAN }).collect();
+        let (_, class) = scored.iter().find(|(row, _)| *row == x).expect("a sampled row is a scored row");
+        let index: usize = class.parse().unwrap();
+        assert_eq!(predicted, &Predicted::Class(card.classes()[index].clone()));
+    }
+    // Evenly spread: the last sampled row is near the end of the file.
+    let last = &sample.rows.last().unwrap().0;
+    let at = scored.iter().rposition(|(row, _)| row.iter().zip(last).all(|(a, b)| FeatureValue::Number(*a) == *b));
+    assert!(at.unwrap() + 2 * sample.stride as usize >= scored.len() - 1);
 }
 
 #[test]

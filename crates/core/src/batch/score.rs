@@ -14,6 +14,7 @@ use super::profile::Profile;
 use super::{ColumnMap, MapError, OutputColumns, Summary, read_cells};
 use crate::card::{FeatureValue, ModelCard};
 use crate::engine::Model;
+use crate::record::Predicted;
 use crate::tensor::Tensors;
 
 /// Records per call into the model: large enough that per-call costs vanish, small
@@ -73,9 +74,17 @@ impl<'a> Scorer<'a> {
                 self.map.row(record, &cells, self.card)
             })
             .collect();
+        // The rows the sample will keep, copied before the model takes them.
+        let stride = summary.sample.stride;
+        let first = summary.sample.seen;
+        let mut sampled: Vec<Option<Vec<FeatureValue>>> = rows
+            .iter()
+            .zip(first..)
+            .map(|(row, index)| row.as_ref().ok().filter(|_| index.is_multiple_of(stride)).cloned())
+            .collect();
         let width = self.map.header().len();
         let mut scratch = String::new();
-        for (record, outcome) in records.iter().zip(self.run_rows(rows)) {
+        for ((record, outcome), features) in records.iter().zip(self.run_rows(rows)).zip(&mut sampled) {
             // Short or long rows still line up with the header.
             let cells = record.as_ref().map(|r| r.iter().take(width).count()).unwrap_or(0);
             if let Ok(record) = record {
@@ -86,6 +95,7 @@ impl<'a> Scorer<'a> {
             match outcome {
                 Ok((outputs, row)) => {
                     summary.predictions.count(self.card, &outputs, row, &mut scratch);
+                    summary.sample.offer(|| Some((features.take()?, Predicted::read(self.card, &outputs, row, &mut scratch)?)));
                     self.columns.write_row(&outputs, row, out, &mut scratch)?;
                     out.write_field("")?;
                 }
@@ -93,6 +103,7 @@ impl<'a> Scorer<'a> {
                     (0..self.columns.len()).try_for_each(|_| out.write_field(""))?;
                     out.write_field(&reason)?;
                     summary.error(reason);
+                    summary.sample.skip();
                 }
             }
             out.write_record(None::<&[u8]>)?;

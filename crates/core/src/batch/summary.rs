@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::profile::BinnedCounts;
 use crate::card::ModelCard;
+use crate::record::{Sample, read_label};
 use crate::tensor::Tensors;
 
 /// How many errors a summary keeps word for word.
@@ -19,6 +20,9 @@ pub struct Summary {
     /// Bytes of input read so far, for progress.
     pub bytes: u64,
     pub predictions: Predictions,
+    /// An even sample of the scored rows, for the monitor.
+    #[serde(default)]
+    pub sample: Sample,
 }
 
 /// The distribution of what a model predicted, for the summary's chart.
@@ -62,6 +66,7 @@ impl Summary {
         self.first_errors.extend(next.first_errors.iter().take(room).cloned());
         self.bytes += next.bytes;
         self.predictions.merge(&next.predictions);
+        self.sample.merge(&next.sample);
     }
 }
 
@@ -72,15 +77,7 @@ impl Predictions {
         match self {
             Self::None => {}
             Self::Classes(counts) => {
-                let tensor = card.outputs.label.as_ref().and_then(|name| outputs.get(name));
-                label.clear();
-                if !tensor.is_some_and(|t| t.data.write_text(row, label)) {
-                    return;
-                }
-                // Integer labels index the card's classes; string labels are classes.
-                let classes = card.target.classes.as_deref().unwrap_or_default();
-                let class =
-                    label.parse::<usize>().ok().and_then(|i| classes.get(i)).map_or(label.as_str(), String::as_str);
+                let Some(class) = read_label(card, outputs, row, label) else { return };
                 match counts.iter_mut().find(|(c, _)| c == class) {
                     Some((_, n)) => *n += 1,
                     None => counts.push((class.to_owned(), 1)),
