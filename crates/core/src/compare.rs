@@ -9,6 +9,8 @@
 //! - [`RegressorComparison`]: RMSE, MAE and R² of each version ([`RegressorMetrics`]),
 //!   and the rows whose predictions differ by more than a tolerance. For regressors,
 //!   [`paired_bootstrap`] gives an interval for the difference in RMSE or MAE.
+//! - [`Shadow`]: two versions' predictions on the same inputs as they are made, without
+//!   labels (shadow mode); [`labelled`] reads a CSV file to compare on.
 //! - [`erfc`], [`chi_squared_sf`] and [`binomial_p_value`]: the special functions the
 //!   p-values need, accurate in the far tails, where a p-value of 1e-30 and one of
 //!   1e-300 both must come out right rather than as 0.
@@ -17,6 +19,11 @@
 //! `training/compare_reference.py`), whose values the tests check these against.
 
 use std::f64::consts::{FRAC_2_SQRT_PI, LN_2};
+
+pub mod labelled;
+mod shadow;
+
+pub use shadow::{Disagreement, Shadow};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;

@@ -279,6 +279,7 @@ mod tests {
             versions: vec![version("1.0.0"), version("2.0.0")],
             channels: BTreeMap::from([(Channel::Development, "2.0.0".into()), (Channel::Staging, "1.0.0".into())]),
             history: vec![],
+            canary: None,
         }
     }
 

@@ -23,6 +23,27 @@ pub struct Record {
     pub prediction: Predicted,
 }
 
+impl Record {
+    /// The records of `rows` (feature values and what was predicted) made by `card`'s
+    /// version at `at`.
+    pub fn many(
+        card: &ModelCard,
+        source: Source,
+        at: f64,
+        rows: impl IntoIterator<Item = (Vec<FeatureValue>, Predicted)>,
+    ) -> Vec<Self> {
+        let record = |(features, prediction)| Self {
+            at,
+            model: card.name.clone(),
+            version: card.version.clone(),
+            source,
+            features,
+            prediction,
+        };
+        rows.into_iter().map(record).collect()
+    }
+}
+
 /// The tool a prediction was made with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -203,5 +224,74 @@ mod tests {
         sample.offer(|| row(2));
         assert_eq!(kept(&sample), [0.0, 2.0]);
         assert_eq!(sample.seen, 3);
+    }
+}
+
+/// How much of the recorded history the browser keeps, per model: the newest
+/// `max_records`, none older than `max_days`. The page keeps it in localStorage, so
+/// each visitor sets their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    pub max_records: u32,
+    pub max_days: u32,
+}
+
+impl Default for Retention {
+    /// Enough for drift to be meaningful, small enough to stay well inside a
+    /// browser's storage quota (a record is a few hundred bytes).
+    fn default() -> Self {
+        Self { max_records: 10_000, max_days: 30 }
+    }
+}
+
+impl Retention {
+    const DAY_MS: f64 = 86_400_000.0;
+
+    /// Which of one model's records to delete at time `now` (ms since the epoch),
+    /// given each record's time `ats` in any order: the indices into `ats` of those
+    /// older than `max_days`, and of the oldest beyond the newest `max_records`.
+    pub fn to_drop(&self, now: f64, ats: &[f64]) -> Vec<usize> {
+        let oldest_kept = now - f64::from(self.max_days) * Self::DAY_MS;
+        let mut newest_first: Vec<usize> = (0..ats.len()).collect();
+        newest_first.sort_by(|&a, &b| ats[b].total_cmp(&ats[a]));
+        let mut drop: Vec<usize> = newest_first
+            .into_iter()
+            .enumerate()
+            .filter(|&(rank, i)| rank >= self.max_records as usize || ats[i] < oldest_kept)
+            .map(|(_, i)| i)
+            .collect();
+        drop.sort_unstable();
+        drop
+    }
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::*;
+
+    const DAY: f64 = 86_400_000.0;
+
+    #[test]
+    fn records_older_than_the_limit_are_dropped() {
+        let retention = Retention { max_records: 100, max_days: 30 };
+        let now = 100.0 * DAY;
+        let ats = [now - 31.0 * DAY, now - 29.0 * DAY, now, now - 30.5 * DAY];
+        assert_eq!(retention.to_drop(now, &ats), [0, 3]);
+    }
+
+    #[test]
+    fn only_the_newest_max_records_are_kept_whatever_the_order() {
+        let retention = Retention { max_records: 2, max_days: 365 };
+        let now = 10.0 * DAY;
+        // Newest: index 2 (9 days), then 0 (8 days); 1 and 3 are older.
+        let ats = [8.0 * DAY, 1.0 * DAY, 9.0 * DAY, 5.0 * DAY];
+        assert_eq!(retention.to_drop(now, &ats), [1, 3]);
+    }
+
+    #[test]
+    fn nothing_is_dropped_within_both_limits() {
+        let retention = Retention::default();
+        assert!(retention.to_drop(1e12, &[1e12, 1e12 - 1.0]).is_empty());
+        assert!(retention.to_drop(1e12, &[]).is_empty());
     }
 }

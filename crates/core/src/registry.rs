@@ -31,6 +31,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::canary::Canary;
 use crate::card::Task;
 
 pub const FORMAT: &str = "modelport-registry/2";
@@ -56,6 +57,9 @@ pub struct RegisteredModel {
     pub channels: BTreeMap<Channel, String>,
     #[serde(default)]
     pub history: Vec<Event>,
+    /// A share of the environment's visitors served another version instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<Canary>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -181,6 +185,8 @@ pub enum RegistryError {
     AlreadyOnChannel { model: String, version: String, channel: Channel },
     #[error("{model} has no earlier version on {channel} to roll back to")]
     NothingToRollBack { model: String, channel: Channel },
+    #[error("a canary's share is above 0 and at most 1, not {0}")]
+    CanaryShare(f64),
     #[error("{model} {version} failed promotion gates: {failed} (use --force to override)")]
     GatesFailed { model: String, version: String, failed: String },
 }
@@ -278,6 +284,7 @@ impl Registry {
                 versions: vec![],
                 channels: BTreeMap::new(),
                 history: vec![],
+                canary: None,
             });
         }
         let model = self.model_mut(&about.name)?;
@@ -332,6 +339,22 @@ impl Registry {
         Ok(model.set_channel(to, version.to_owned(), Action::Promote, stamp, gates, forced))
     }
 
+    /// Serves `canary`'s version to its share of production's visitors, or, with
+    /// `None`, ends the canary.
+    pub fn set_canary(&mut self, name: &str, canary: Option<Canary>) -> Result<(), RegistryError> {
+        let model = self.model_mut(name)?;
+        if let Some(canary) = &canary {
+            if model.version(&canary.version).is_none() {
+                return Err(RegistryError::UnknownVersion { model: name.to_owned(), version: canary.version.clone() });
+            }
+            if !(canary.share > 0.0 && canary.share <= 1.0) {
+                return Err(RegistryError::CanaryShare(canary.share));
+            }
+        }
+        model.canary = canary;
+        Ok(())
+    }
+
     /// Puts `channel` back on the version it served before its current one.
     pub fn rollback(&mut self, name: &str, channel: Channel, stamp: Stamp) -> Result<&Event, RegistryError> {
         let model = self.model_mut(name)?;
@@ -358,8 +381,12 @@ impl Registry {
             .iter()
             .filter(|m| m.channels.contains_key(&environment))
             .map(|m| {
+                // A production canary's version is served to some of production's visitors.
+                let canary = m.canary.as_ref().map(|c| c.version.as_str());
                 let keep = |v: &Version| {
-                    environment == Channel::Development || shown.iter().any(|c| m.channels.get(c) == Some(&v.version))
+                    environment == Channel::Development
+                        || shown.iter().any(|c| m.channels.get(c) == Some(&v.version))
+                        || canary == Some(v.version.as_str())
                 };
                 let channels = m.channels.iter().filter(|(c, _)| shown.contains(c)).map(|(c, v)| (*c, v.clone()));
                 RegisteredModel {
