@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use modelport_core::batch::{ColumnMap, FIRST_ERRORS, read_cells, score_csv};
+use modelport_core::canary::Canary;
 use modelport_core::drift::Level;
 use modelport_core::monitor;
 use modelport_core::recalibrate::{self, learn_csv};
@@ -89,6 +90,18 @@ enum Command {
         channel: Channel,
         #[command(flatten)]
         who: Who,
+    },
+    /// Serve a version to a share of the production site's visitors (a canary), each
+    /// browser always in the same arm; `--off` ends it.
+    Canary {
+        name: String,
+        /// The version the canary serves.
+        version: Option<String>,
+        /// The share of visitors, above 0 and at most 1.
+        #[arg(long, default_value_t = 0.1)]
+        share: f64,
+        #[arg(long, conflicts_with = "version")]
+        off: bool,
     },
     /// The registrations, promotions and rollbacks of a model, oldest first.
     History { name: String },
@@ -197,6 +210,20 @@ fn run(store: &Store, command: Command) -> Result<(), Failure> {
             let mut registry = store.load()?;
             let event = registry.rollback(&name, channel, stamp(who.by, who.reason))?;
             println!("{name} on {channel}: {} -> {}", event.from.as_deref().unwrap_or("-"), event.to);
+            Ok(store.save(&registry)?)
+        }
+        Command::Canary { name, version, share, off } => {
+            let mut registry = store.load()?;
+            let canary = match (version, off) {
+                (_, true) => None,
+                (Some(version), false) => Some(Canary { version, share }),
+                (None, false) => return Err("name the version the canary serves, or --off to end it".into()),
+            };
+            registry.set_canary(&name, canary.clone())?;
+            match canary {
+                Some(c) => println!("{name} {} is served to {}% of production's visitors", c.version, c.share * 100.0),
+                None => println!("{name} has no canary"),
+            }
             Ok(store.save(&registry)?)
         }
         Command::History { name } => {

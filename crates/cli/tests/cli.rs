@@ -130,6 +130,17 @@ fn a_version_goes_through_staging_to_production_and_back() {
     assert_eq!(printed.lines().filter(|l| !l.starts_with("    ")).count(), 7, "{printed}");
     assert!(printed.contains("FORCED") && printed.contains("“complaints”"), "{printed}");
     assert!(ws.ok(&["verify"]).starts_with("ok: 1 models, 2 versions"));
+
+    // A canary serves 1.1.0 to a quarter of production's visitors, and ends.
+    let err = ws.fails(&["canary", "iris-forest", "2.0.0"]);
+    assert!(err.contains("no version 2.0.0"), "{err}");
+    ws.ok(&["canary", "iris-forest", "1.1.0", "--share", "0.25"]);
+    let canary = ws.registry().model("iris-forest").unwrap().canary.clone().unwrap();
+    assert_eq!((canary.version.as_str(), canary.share), ("1.1.0", 0.25));
+    let production = ws.registry().for_environment(Channel::Production);
+    assert!(production.model("iris-forest").unwrap().version("1.1.0").is_some());
+    ws.ok(&["canary", "iris-forest", "--off"]);
+    assert!(ws.registry().model("iris-forest").unwrap().canary.is_none());
 }
 
 #[test]
@@ -191,7 +202,7 @@ fn bad_input_gets_a_clear_error_and_a_failing_status() {
 #[test]
 fn every_subcommand_has_help() {
     let ws = Workspace::new();
-    for command in ["register", "promote", "rollback", "history", "verify", "score"] {
+    for command in ["register", "promote", "rollback", "canary", "history", "verify", "score"] {
         let help = ws.ok(&[command, "--help"]);
         assert!(help.contains("Usage: modelport"), "{command}: {help}");
     }
