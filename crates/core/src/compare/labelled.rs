@@ -8,8 +8,11 @@ use std::io::Read;
 use csv::StringRecord;
 use thiserror::Error;
 
+use super::{
+    ClassifierComparison, CompareError, Interval, RegressionMetric, RegressorComparison, Shadow, paired_bootstrap,
+};
 use crate::batch::{Cell, ColumnMap, MapError, read_cells};
-use crate::card::{FeatureValue, ModelCard, Task};
+use crate::card::{FeatureValue, ModelCard, Prediction, Task};
 
 #[derive(Debug, Error)]
 pub enum LabelledError {
@@ -97,5 +100,144 @@ pub fn truth(
                 .map(Truth::Class)
                 .ok_or_else(|| format!("{at}: “{text}” is not one of the classes {}", classes.join(", ")))
         }
+    }
+}
+
+/// Two versions' predictions on a file's rows, compared: with labels, each version's
+/// metrics and the paired test; without, their agreement as shadow mode tallies it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Classifier(ClassifierComparison),
+    Regressor {
+        comparison: RegressorComparison,
+        /// The challenger's RMSE and MAE minus the champion's, 95% bootstrap intervals.
+        rmse: Interval,
+        mae: Interval,
+    },
+    Unlabelled(Shadow),
+}
+
+/// Resamples of the paired bootstrap: enough for stable 95% limits on a laptop.
+pub const RESAMPLES: usize = 2_000;
+
+/// Compares `champion`'s and `challenger`'s predictions (one per row of `file`).
+/// Regressors agree within `tolerance`.
+pub fn compare(
+    card: &ModelCard,
+    file: &Labelled,
+    champion: &[Prediction],
+    challenger: &[Prediction],
+    tolerance: f64,
+) -> Result<Outcome, CompareError> {
+    if file.target.is_none() {
+        let mut shadow = Shadow::default();
+        for ((row, a), z) in file.rows.iter().zip(champion).zip(challenger) {
+            shadow.add(row, a, z, tolerance);
+        }
+        return Ok(Outcome::Unlabelled(shadow));
+    }
+    match card.task {
+        Task::Classification => {
+            let classes = card.classes();
+            let truth: Vec<usize> = file.truth.iter().map(|t| if let Truth::Class(c) = t { *c } else { usize::MAX }).collect();
+            let probabilities = |predictions: &[Prediction]| -> Vec<Vec<f64>> {
+                predictions.iter().map(|p| class_probabilities(p, classes)).collect()
+            };
+            let comparison =
+                ClassifierComparison::new(&truth, &probabilities(champion), &probabilities(challenger), classes.len())?;
+            Ok(Outcome::Classifier(comparison))
+        }
+        Task::Regression => {
+            let truth: Vec<f64> = file.truth.iter().map(|t| if let Truth::Value(v) = t { *v } else { f64::NAN }).collect();
+            let values = |predictions: &[Prediction]| -> Vec<f64> {
+                predictions.iter().map(|p| if let Prediction::Value { value, .. } = p { *value } else { f64::NAN }).collect()
+            };
+            let (a, z) = (values(champion), values(challenger));
+            let interval = |metric| paired_bootstrap(&truth, &a, &z, metric, RESAMPLES, 0x5eed);
+            Ok(Outcome::Regressor {
+                rmse: interval(RegressionMetric::Rmse)?,
+                mae: interval(RegressionMetric::Mae)?,
+                comparison: RegressorComparison::new(&truth, &a, &z, tolerance)?,
+            })
+        }
+    }
+}
+
+/// A prediction's probabilities in the card's class order (a class it does not name
+/// gets 0; a label without probabilities, certainty).
+fn class_probabilities(prediction: &Prediction, classes: &[String]) -> Vec<f64> {
+    match prediction {
+        Prediction::Class { label, probabilities } if probabilities.is_empty() => {
+            classes.iter().map(|c| if c == label { 1.0 } else { 0.0 }).collect()
+        }
+        Prediction::Class { probabilities, .. } => classes
+            .iter()
+            .map(|c| probabilities.iter().find(|p| &p.class == c).map_or(0.0, |p| p.probability))
+            .collect(),
+        Prediction::Value { .. } => vec![0.0; classes.len()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::ClassProbability;
+
+    fn iris() -> ModelCard {
+        serde_json::from_str(include_str!("../../../../models/iris-forest/1.0.0/card.json")).unwrap()
+    }
+
+    fn class(card: &ModelCard, index: usize) -> Prediction {
+        let probabilities = card
+            .classes()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ClassProbability { class: c.clone(), probability: if i == index { 0.8 } else { 0.1 } })
+            .collect();
+        Prediction::Class { label: card.classes()[index].clone(), probabilities }
+    }
+
+    #[test]
+    fn rows_read_with_their_truth_and_bad_rows_are_listed_where_they_are() {
+        let card = iris();
+        let text = "petal width,sepal length,class,sepal width,petal length\n\
+                    0.2,5.1,setosa,3.5,1.4\n\
+                    1.3,5.7,1,2.8,4.1\n\
+                    2.0,6.5,daisy,3.0,5.2\n\
+                    x,6.3,virginica,2.9,5.6\n";
+        let file = read(&card, text.as_bytes()).unwrap();
+        assert_eq!(file.target.as_deref(), Some("class"));
+        assert_eq!(file.truth, [Truth::Class(0), Truth::Class(1)]);
+        assert_eq!(file.rows[1], [5.7, 2.8, 4.1, 1.3].map(FeatureValue::from));
+        assert_eq!(file.problems.len(), 2);
+        assert!(file.problems[0].starts_with("line 4, column 3 (class): “daisy” is not one of the classes"));
+        assert!(file.problems[1].starts_with("line 5, column 1 (petal width)"), "{}", file.problems[1]);
+    }
+
+    #[test]
+    fn a_file_without_the_target_is_compared_on_agreement_alone() {
+        let card = iris();
+        let text = "sepal length,sepal width,petal length,petal width\n5.1,3.5,1.4,0.2\n6.5,3.0,5.2,2.0\n";
+        let file = read(&card, text.as_bytes()).unwrap();
+        assert!(file.target.is_none() && file.truth.is_empty());
+        let outcome = compare(&card, &file, &[class(&card, 0), class(&card, 2)], &[class(&card, 0), class(&card, 1)], 0.0);
+        let Ok(Outcome::Unlabelled(shadow)) = outcome else { panic!("{outcome:?}") };
+        assert_eq!((shadow.compared, shadow.agreed, shadow.largest.len()), (2, 1, 1));
+    }
+
+    #[test]
+    fn labelled_classifiers_get_metrics_and_mcnemar() {
+        let card = iris();
+        let mut text = String::from("sepal length,sepal width,petal length,petal width,class\n");
+        (0..30).for_each(|i| text.push_str(&format!("5,3,1,0.2,{}\n", i % 3)));
+        let file = read(&card, text.as_bytes()).unwrap();
+        // The champion is always right; the challenger always says class 0.
+        let champion: Vec<_> = (0..30).map(|i| class(&card, i % 3)).collect();
+        let challenger: Vec<_> = (0..30).map(|_| class(&card, 0)).collect();
+        let Ok(Outcome::Classifier(c)) = compare(&card, &file, &champion, &challenger, 0.0) else { panic!() };
+        assert_eq!((c.champion.accuracy, c.challenger.accuracy), (1.0, 10.0 / 30.0));
+        assert_eq!((c.mcnemar.b, c.mcnemar.c), (20, 0));
+        assert!(c.mcnemar.p_value < 1e-5);
+        assert_eq!(c.challenger.confusion[1], [10, 0, 0]);
     }
 }
