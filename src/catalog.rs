@@ -28,6 +28,11 @@ pub async fn card(version: &Version) -> Result<ModelCard, String> {
     fetch_json(&format!("models/{}/card.json", version.path)).await
 }
 
+/// The key a version is compiled under in the worker.
+pub fn model_key(model: &str, version: &Version) -> String {
+    format!("{model}@{}", version.version)
+}
+
 pub fn model_url(version: &Version) -> String {
     format!("models/{}/model.onnx", version.path)
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::ModelCard;
 use modelport_core::batch::{self, ColumnMap};
+use modelport_core::record::{Record, Source};
 use modelport_core::registry::Version;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -19,6 +20,7 @@ use crate::components::batch_progress::ProgressView;
 use crate::components::batch_result::{Finished, FinishedView};
 use crate::components::now;
 use crate::inference::Loaded;
+use crate::recorder;
 
 /// Enough of a file's start to hold its header row.
 const HEADER_BYTES: f64 = (1 << 20) as f64;
@@ -106,7 +108,10 @@ pub fn BatchPage(
             let result = run.await;
             let millis = now() - started;
             stage.set(match result {
-                Ok(outcome) => match Url::create_object_url_with_blob(&outcome.output) {
+                Ok(mut outcome) => {
+                    let sample = std::mem::take(&mut outcome.summary.sample.rows);
+                    recorder::record(card.with_value(|c| Record::many(c, Source::Batch, js_sys::Date::now(), sample)));
+                    match Url::create_object_url_with_blob(&outcome.output) {
                     Ok(download) => Stage::Done(Box::new(Finished {
                         summary: outcome.summary,
                         profile: outcome.profile,
@@ -115,7 +120,8 @@ pub fn BatchPage(
                         file_name: scored_name(&name),
                     })),
                     Err(e) => Stage::Failed(format!("the output could not be offered for download ({e:?})")),
-                },
+                    }
+                }
                 Err(None) => Stage::Cancelled,
                 Err(Some(reason)) => Stage::Failed(reason),
             });

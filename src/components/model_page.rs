@@ -4,13 +4,17 @@
 
 use leptos::prelude::*;
 use modelport_core::Channel;
-use modelport_core::link::{self, Route, Selector, Tool};
+use modelport_core::canary;
+use modelport_core::link::{Route, Selector, Tool};
 use modelport_core::registry::{RegisteredModel, Version};
 
-use crate::catalog;
+use crate::{catalog, settings};
 use crate::components::batch_page::BatchPage;
+use crate::components::compare_page::ComparePage;
 use crate::components::model_card::ModelCardView;
-use crate::components::predictor::Predictor;
+use crate::components::monitor_page::MonitorPage;
+use crate::components::predictor::{Challenger, Predictor};
+use crate::components::recalibrate_page::RecalibratePage;
 use crate::components::stream_page::StreamPage;
 use crate::components::version_switcher::VersionSwitcher;
 use crate::inference::Inference;
@@ -25,9 +29,17 @@ pub fn ModelPage(
     selector: Signal<Option<Selector>>,
     tool: Tool,
 ) -> impl IntoView {
+    // On the production site a canary, if any, serves its share of browsers another
+    // version; a link that names a version is always taken at its word.
+    let browser = settings::browser_id();
     let version = Memo::new({
         let model = model.clone();
-        move |_| selector.with(|s| link::select(&model, s.as_ref(), environment).cloned().map_err(|e| e.to_string()))
+        move |_| {
+            selector.with(|s| {
+                let chosen = canary::select(&model, s.as_ref(), environment, &browser);
+                chosen.map(|(version, _)| version.clone()).map_err(|e| e.to_string())
+            })
+        }
     });
     let shown = Signal::derive(move || version.with(|v| v.as_ref().ok().map(|v| v.version.clone())));
     let switcher =
@@ -41,9 +53,9 @@ pub fn ModelPage(
             Some(view! { <p class="model-meta">{text} " " {draft}</p> })
         }
     };
-    let name = model.name.clone();
     let tabs = Tool::ALL
         .into_iter()
+        .filter(|each| !each.is_for_the_team() || catalog::shows_tools(environment))
         .map(|each| {
             let name = model.name.clone();
             let href = move || Route::Model { name: name.clone(), selector: selector.get(), tool: each }.to_fragment();
@@ -61,7 +73,12 @@ pub fn ModelPage(
             </header>
             <nav class="tabs" aria-label="What to do with the model">{tabs}</nav>
             {move || match version.get() {
-                Ok(version) => view! { <ModelVersion name=name.clone() version tool /> }.into_any(),
+                Ok(_) if tool.is_for_the_team() && !catalog::shows_tools(environment) => view! {
+                    <p class="error" role="alert">
+                        {format!("“{}” is not available on the {environment} site.", tool.label())}
+                    </p>
+                }.into_any(),
+                Ok(version) => view! { <ModelVersion model=model.clone() version tool /> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
             }}
         </article>
@@ -70,9 +87,9 @@ pub fn ModelPage(
 
 /// One version's tool, with its card.
 #[component]
-fn ModelVersion(name: String, version: Version, tool: Tool) -> impl IntoView {
+fn ModelVersion(model: RegisteredModel, version: Version, tool: Tool) -> impl IntoView {
     let inference = expect_context::<Inference>();
-    let key = format!("{name}@{}", version.version);
+    let key = catalog::model_key(&model.name, &version);
     let url = catalog::model_url(&version);
     let card = LocalResource::new({
         let version = version.clone();
@@ -95,12 +112,23 @@ fn ModelVersion(name: String, version: Version, tool: Tool) -> impl IntoView {
         Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
         Some(Ok(card)) => match tool {
             Tool::Predict => view! {
-                <Predictor card=card.clone() model_key=key.clone() loaded />
+                <Predictor card=card.clone() model_key=key.clone() loaded challenger=challenger(&model, &version) />
                 <ModelCardView card />
             }
             .into_any(),
             Tool::Batch => view! { <BatchPage card version=version.clone() loaded /> }.into_any(),
             Tool::Stream => view! { <StreamPage card model_key=key.clone() loaded /> }.into_any(),
+            Tool::Compare => view! { <ComparePage model=model.clone() card version=version.clone() loaded /> }.into_any(),
+            Tool::Monitor => view! { <MonitorPage card /> }.into_any(),
+            Tool::Recalibrate => view! { <RecalibratePage card model_key=key.clone() loaded /> }.into_any(),
         },
     }
+}
+
+/// The challenger shadow mode runs beside `shown`, if it is on for the model and names
+/// another version this site serves.
+fn challenger(model: &RegisteredModel, shown: &Version) -> Option<Challenger> {
+    let version = settings::shadow(&model.name).filter(|v| *v != shown.version)?;
+    let version = model.version(&version)?.clone();
+    Some(Challenger { key: catalog::model_key(&model.name, &version), version })
 }

@@ -5,13 +5,18 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::card::{FeatureValue, Layout, Picture};
+use modelport_core::compare::Shadow;
+use modelport_core::record::{Predicted, Record, Source};
+use modelport_core::registry::Version;
 use modelport_core::{ModelCard, Prediction, Signature, Tensors};
 
 use crate::components::feature_field::{FeatureField, parse_field};
 use crate::components::image_pad::ImagePad;
 use crate::components::picture_picker::{PickedPicture, PicturePicker};
 use crate::components::prediction_view::PredictionView;
+use crate::components::shadow_view::ShadowView;
 use crate::inference::{Inference, Loaded};
+use crate::{catalog, recorder};
 
 /// How long typing must pause before a prediction runs.
 const DEBOUNCE_MS: u32 = 120;
@@ -26,6 +31,13 @@ pub struct Outcome {
     pub round_trip_ms: f64,
 }
 
+/// The version shadow mode runs beside the one shown, and the key it is compiled under.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Challenger {
+    pub key: String,
+    pub version: Version,
+}
+
 /// The form and the live prediction for one model version.
 #[component]
 pub fn Predictor(
@@ -35,8 +47,23 @@ pub fn Predictor(
     model_key: String,
     /// The worker's compiled model, or why it could not be loaded.
     loaded: LocalResource<Result<Loaded, String>>,
+    /// Shadow mode's challenger, when it is on.
+    #[prop(default = None)]
+    challenger: Option<Challenger>,
 ) -> impl IntoView {
     let inference = expect_context::<Inference>();
+    let shadow = challenger.clone().map(|c| {
+        let key = c.key.clone();
+        let loaded = LocalResource::new(move || {
+            inference.restarts.track();
+            inference.load(c.key.clone(), catalog::model_url(&c.version), c.version.sha256.clone())
+        });
+        (key, loaded)
+    });
+    let shadow_latest = RwSignal::new(None::<Result<Prediction, String>>);
+    let shadow_tally = RwSignal::new(Shadow::default());
+    // Agreement for values: within a hundredth of the training target's spread.
+    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
     let example: Vec<String> = card.example.iter().map(FeatureValue::to_string).collect();
     let texts = RwSignal::new(example.clone());
     let kinds: Vec<_> = card.features.iter().map(|f| f.kind).collect();
@@ -55,7 +82,9 @@ pub fn Predictor(
     });
     let outcome = RwSignal::new(None::<Result<Outcome, String>>);
     let features = card.features.clone();
+    let feature_names: Vec<String> = features.iter().map(|f| f.name.clone()).collect();
     let card = StoredValue::new(card);
+    let shadow = StoredValue::new(shadow);
     let model_key = StoredValue::new(model_key);
 
     // Each change bumps the generation; a run whose generation is no longer current was
@@ -73,10 +102,35 @@ pub fn Predictor(
             if generation.get_value() != current {
                 return;
             }
-            let result = predict(inference, card, model_key.get_value(), &model.signature, filled).await;
-            if generation.get_value() == current {
-                outcome.set(Some(result));
+            let result = predict(inference, card, model_key.get_value(), &model.signature, filled.clone()).await;
+            if generation.get_value() != current {
+                return;
             }
+            let row = match &filled {
+                Filled::Row(row) => Some(row.clone()),
+                Filled::Picture(..) => None,
+            };
+            if let (Ok(outcome), Some(row)) = (&result, &row)
+                && let Some(first) = outcome.predictions.first()
+            {
+                let rows = [(row.clone(), Predicted::from(first))];
+                recorder::record(card.with_value(|c| Record::many(c, Source::Form, js_sys::Date::now(), rows)));
+            }
+            let champion = result.as_ref().ok().and_then(|o| o.predictions.first().cloned());
+            outcome.set(Some(result));
+            let Some((key, loaded)) = shadow.get_value() else { return };
+            let challenger = match loaded.await {
+                Ok(model) => predict(inference, card, key, &model.signature, filled).await,
+                Err(e) => Err(e),
+            };
+            if generation.get_value() != current {
+                return;
+            }
+            let challenger = challenger.and_then(|o| o.predictions.into_iter().next().ok_or_else(|| "no prediction".into()));
+            if let (Some(champion), Ok(challenger), Some(row)) = (&champion, &challenger, &row) {
+                shadow_tally.update(|t| t.add(row, champion, challenger, tolerance));
+            }
+            shadow_latest.set(Some(challenger));
         });
     });
 
@@ -105,7 +159,12 @@ pub fn Predictor(
                         </button>
                     })}
                 </form>
-                <PredictionView outcome loaded ready=Signal::derive(move || filled.with(Option::is_some)) />
+                <div class="prediction-column">
+                    <PredictionView outcome loaded ready=Signal::derive(move || filled.with(Option::is_some)) />
+                    {challenger.map(|c| view! {
+                        <ShadowView version=c.version.version latest=shadow_latest tally=shadow_tally features=feature_names />
+                    })}
+                </div>
             </div>
         </section>
     }

@@ -13,12 +13,14 @@ use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::card::FeatureValue;
+use modelport_core::record::{Predicted, Record, Source};
 use modelport_core::stream::{Buffer, Overflow, Pushed, Window, parse_record};
 use modelport_core::{ModelCard, Prediction};
 
 use crate::components::format_number;
 use crate::components::live_chart::{CHART_WINDOWS, LiveChart, WindowTally};
 use crate::inference::{Inference, Loaded};
+use crate::recorder;
 use crate::stream_source::{Counts, Live, SourceKind, Status, open_source, reconnect_if_room, refill, stop_source};
 
 /// Rows the live table keeps, newest first.
@@ -81,6 +83,8 @@ pub fn StreamPage(
             live.update_value(|l| l.scoring = false);
             match result {
                 Ok(predictions) => {
+                    let rows = batch.iter().zip(&predictions).map(|((_, x), p)| (x.clone(), Predicted::from(p)));
+                    recorder::record(card.with_value(|c| Record::many(c, Source::Stream, js_sys::Date::now(), rows)));
                     let classes = card.with_value(|c| c.classes().to_vec());
                     record_window(&classes, &batch, &predictions, counts, table, chart);
                 }

@@ -1,0 +1,182 @@
+//! Compare two versions of a model: the one shown (the champion) and a challenger
+//! chosen here. Shadow mode runs the challenger beside every prediction in the form;
+//! a CSV file is scored by both, with metrics side by side and a paired test when it
+//! has the target column, and their agreement when it has not; and, when the registry
+//! runs a canary, what each arm of it has predicted on this device.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use modelport_core::{ModelCard, Prediction};
+use modelport_core::compare::labelled::{self, Labelled, Outcome};
+use modelport_core::registry::{RegisteredModel, Version};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{File, HtmlInputElement};
+
+use crate::components::canary_view::CanaryView;
+use crate::components::compare_result::CompareResult;
+use crate::inference::{Inference, Loaded};
+use crate::{catalog, settings};
+
+/// Rows sent to the worker at a time.
+const CHUNK: usize = 1_000;
+
+#[component]
+pub fn ComparePage(
+    model: RegisteredModel,
+    /// The champion's card and version: the one the page shows.
+    card: ModelCard,
+    version: Version,
+    loaded: LocalResource<Result<Loaded, String>>,
+) -> impl IntoView {
+    let others: Vec<Version> = model.versions.iter().filter(|v| v.version != version.version).cloned().collect();
+    if others.is_empty() {
+        return view! {
+            <section class="compare">
+                <p class="status">
+                    {format!("{} has only version {}: register another to compare them.", model.name, version.version)}
+                </p>
+                <CanaryView model card />
+            </section>
+        }
+        .into_any();
+    }
+    // The staging or development version, if it is not the one shown, else the newest.
+    let preferred = [modelport_core::Channel::Staging, modelport_core::Channel::Development]
+        .iter()
+        .filter_map(|c| model.on_channel(*c))
+        .find(|v| v.version != version.version)
+        .unwrap_or_else(|| others.last().expect("another version"))
+        .version
+        .clone();
+    let chosen = RwSignal::new(preferred);
+    let shadow_on = RwSignal::new(settings::shadow(&model.name).is_some());
+    let name = StoredValue::new(model.name.clone());
+    Effect::new(move |_| {
+        let version = chosen.get();
+        settings::set_shadow(&name.get_value(), shadow_on.get().then_some(version.as_str()));
+    });
+    let options = others
+        .iter()
+        .map(|v| {
+            let text = format!("{} ({})", v.version, catalog::standing(&model, &v.version));
+            view! { <option value=v.version.clone()>{text}</option> }
+        })
+        .collect_view();
+    let inference = expect_context::<Inference>();
+    let state = RwSignal::new(None::<Result<Compared, String>>);
+    let progress = RwSignal::new(None::<String>);
+    let champion = StoredValue::new((card.clone(), version.clone()));
+    let versions = StoredValue::new(others);
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let challenger = versions.with_value(|v| v.iter().find(|v| v.version == chosen.get_untracked()).cloned());
+        let Some(challenger) = challenger else { return };
+        let (card, version) = champion.get_value();
+        state.set(None);
+        spawn_local(async move {
+            let result = compare_file(inference, file, card, name.get_value(), version, challenger, loaded, progress).await;
+            progress.set(None);
+            state.set(Some(result));
+        });
+    };
+    let shown = version.version.clone();
+
+    view! {
+        <section class="compare" aria-labelledby="compare-heading">
+            <h2 id="compare-heading">"Compare versions"</h2>
+            <div class="compare-controls">
+                <p>{format!("Shown: version {shown}.")}</p>
+                <label>
+                    "Challenger "
+                    <select id="compare-challenger" on:change=move |ev| chosen.set(event_target_value(&ev)) prop:value=move || chosen.get()>
+                        {options}
+                    </select>
+                </label>
+                <label class="checkbox">
+                    <input id="compare-shadow" type="checkbox" prop:checked=move || shadow_on.get()
+                        on:change=move |ev| shadow_on.set(event_target_checked(&ev)) />
+                    " Shadow mode: run the challenger beside every prediction in the form"
+                </label>
+            </div>
+            <h3>"On a CSV file"</h3>
+            <p>
+                {format!(
+                    "Both versions score every row. With a “{}” column, each is measured against it; without, you see where they disagree.",
+                    card.target.name,
+                )}
+            </p>
+            <label class="button secondary">
+                "Choose a CSV file"
+                <input id="compare-file" type="file" accept=".csv,text/csv" class="visually-hidden" on:change=on_file />
+            </label>
+            {move || progress.get().map(|p| view! { <p class="status" role="status">{p}</p> })}
+            {move || match state.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(compared)) => view! {
+                    <CompareResult
+                        card=compared.card
+                        file=compared.file
+                        outcome=compared.outcome
+                        champion=(compared.champion, compared.predictions.0)
+                        challenger=(compared.challenger, compared.predictions.1)
+                    />
+                }
+                .into_any(),
+            }}
+            <CanaryView model card />
+        </section>
+    }
+    .into_any()
+}
+
+/// A file scored by both versions.
+#[derive(Clone, Debug, PartialEq)]
+struct Compared {
+    card: ModelCard,
+    file: Labelled,
+    outcome: Outcome,
+    champion: String,
+    challenger: String,
+    predictions: (Vec<Prediction>, Vec<Prediction>),
+}
+
+async fn compare_file(
+    inference: Inference,
+    file: File,
+    card: ModelCard,
+    model: String,
+    champion: Version,
+    challenger: Version,
+    loaded: LocalResource<Result<Loaded, String>>,
+    progress: RwSignal<Option<String>>,
+) -> Result<Compared, String> {
+    let name = file.name();
+    progress.set(Some(format!("Reading “{name}”…")));
+    let text = JsFuture::from(file.text()).await.map_err(|e| format!("could not read “{name}”: {e:?}"))?;
+    let text = text.as_string().unwrap_or_default();
+    let read = labelled::read(&card, text.as_bytes()).map_err(|e| format!("“{name}”: {e}"))?;
+    if read.rows.is_empty() {
+        return Err(format!("“{name}” has no row both versions can score ({} could not be read).", read.problems.len()));
+    }
+    let champion_model = loaded.await?;
+    let challenger_key = catalog::model_key(&model, &challenger);
+    let challenger_model =
+        inference.load(challenger_key.clone(), catalog::model_url(&challenger), challenger.sha256.clone()).await?;
+    let challenger_card = catalog::card(&challenger).await?;
+    let mut predictions = (vec![], vec![]);
+    for (i, rows) in read.rows.chunks(CHUNK).enumerate() {
+        progress.set(Some(format!("Scoring rows {} to {} of {}…", i * CHUNK + 1, i * CHUNK + rows.len(), read.rows.len())));
+        let key = catalog::model_key(&model, &champion);
+        let inputs = card.assemble(&champion_model.signature, rows).map_err(|e| e.to_string())?;
+        let ran = inference.run(key, inputs).await?;
+        predictions.0.extend(card.interpret(&ran.outputs).map_err(|e| e.to_string())?);
+        let inputs = challenger_card.assemble(&challenger_model.signature, rows).map_err(|e| e.to_string())?;
+        let ran = inference.run(challenger_key.clone(), inputs).await?;
+        predictions.1.extend(challenger_card.interpret(&ran.outputs).map_err(|e| e.to_string())?);
+    }
+    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
+    let outcome = labelled::compare(&card, &read, &predictions.0, &predictions.1, tolerance).map_err(|e| e.to_string())?;
+    Ok(Compared { card, file: read, outcome, champion: champion.version, challenger: challenger.version, predictions })
+}

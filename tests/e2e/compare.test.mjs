@@ -1,0 +1,98 @@
+// Comparing two versions of iris-logreg (1.1.0 shown on the development site, 1.0.0 the
+// challenger): shadow mode on the form, and a labelled CSV file scored by both. The
+// expected numbers come from onnxruntime's outputs for both versions on the same
+// held-out rows (the shipped golden files): the truth column is 1.0.0's labels, so
+// 1.0.0 is right on every row and 1.1.0 wrong exactly where onnxruntime says they differ.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
+
+let site;
+let browser;
+let scratch;
+
+before(async () => {
+  site = await serveSite();
+  browser = await launchChromium();
+  scratch = await mkdtemp(join(tmpdir(), "modelport-compare-"));
+});
+
+after(async () => {
+  await browser?.close();
+  site?.close();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Both versions' onnxruntime labels on the shared held-out rows. */
+async function bothVersions() {
+  const card = await readJson("models/iris-logreg/1.0.0/card.json");
+  const older = await readJson("models/iris-logreg/1.0.0/golden.json");
+  const newer = await readJson("models/iris-logreg/1.1.0/golden.json");
+  assert.deepEqual(older.inputs, newer.inputs, "the two golden files share their inputs");
+  const width = older.inputs.input.shape[1];
+  const values = older.inputs.input.data.float32;
+  const label = (golden, r) => card.target.classes[golden.outputs.output_label.data.int64[r]];
+  const rows = [];
+  for (let r = 0; r < values.length / width; r++) {
+    rows.push({ values: values.slice(r * width, (r + 1) * width), older: label(older, r), newer: label(newer, r) });
+  }
+  return { card, rows };
+}
+
+describe("comparing versions", () => {
+  test("shadow mode runs the challenger beside the form and tallies where they disagree", async () => {
+    const { card, rows } = await bothVersions();
+    const differing = rows.find((r) => r.older !== r.newer);
+    assert.ok(differing, "the versions disagree somewhere");
+    const { page, problems } = await openPage(browser, `${site.url}#/iris-logreg/compare`);
+    await page.locator("#compare-challenger").waitFor();
+    assert.equal(await page.locator("#compare-challenger").inputValue(), "1.0.0");
+    await page.getByLabel("Shadow mode", { exact: false }).check();
+
+    await page.goto(`${site.url}#/iris-logreg`);
+    await page.getByRole("heading", { name: "Shadow: version 1.0.0" }).waitFor();
+    for (const [i, feature] of card.features.entries()) {
+      await page.getByLabel(feature.name, { exact: false }).first().fill(String(differing.values[i]));
+    }
+    // The form shows 1.1.0's label, the shadow 1.0.0's, as onnxruntime gives them.
+    await page.locator(".prediction .predicted").filter({ hasText: new RegExp(`^${differing.newer}$`) }).waitFor();
+    await page.locator("#shadow-says").filter({ hasText: differing.older }).waitFor();
+    const table = page.locator(".shadow-disagreements tbody tr");
+    await table.first().waitFor();
+    const listed = await table.allTextContents();
+    assert.ok(listed.some((row) => row.includes(differing.newer) && row.includes(differing.older)), listed.join("\n"));
+    assert.match(await page.locator("#shadow-agreement").textContent(), /^Agreed on \d+ of \d+ inputs/);
+    await screenshot(page, "shadow-form");
+    assert.deepEqual(problems, []);
+  });
+
+  test("a labelled CSV file gets both versions' metrics, confusion matrices and McNemar's test", async () => {
+    const { card, rows } = await bothVersions();
+    const names = card.features.map((f) => f.name);
+    const lines = [[...names, card.target.name].join(",")];
+    for (const row of rows) lines.push([...row.values, row.older].join(","));
+    lines.push("5.0,x,1.4,0.2,setosa");
+    const file = join(scratch, "labelled.csv");
+    await writeFile(file, lines.join("\n") + "\n");
+    const n = rows.length;
+    const differ = rows.filter((r) => r.older !== r.newer).length;
+
+    const { page, problems } = await openPage(browser, `${site.url}#/iris-logreg/compare`);
+    await page.locator("#compare-file").setInputFiles(file);
+    const metrics = page.locator("#compare-metrics");
+    await metrics.waitFor();
+    const accuracy = await metrics.getByRole("row", { name: /Accuracy/ }).locator("td").allTextContents();
+    assert.deepEqual(accuracy.map(Number).map((x) => x.toFixed(4)), [((n - differ) / n).toFixed(4), "1.0000"]);
+    assert.match(await page.locator("#compare-test").textContent(), new RegExp(`right on 0 rows, the challenger alone on ${differ};`));
+    assert.equal(await page.locator("table.confusion").count(), 2);
+    assert.equal(await page.locator("#compare-disagreements tbody tr").count(), differ);
+    // The bad row is named, by line and column, and not compared.
+    assert.match(await page.locator("#compare-problems").textContent(), new RegExp(`line ${n + 2}, column 2 \\(${names[1]}\\)`));
+    await screenshot(page, "compare-labelled");
+    assert.deepEqual(problems, []);
+  });
+});
