@@ -96,7 +96,7 @@ pub fn ComparePage(
                 <label class="checkbox">
                     <input id="compare-shadow" type="checkbox" prop:checked=move || shadow_on.get()
                         on:change=move |ev| shadow_on.set(event_target_checked(&ev)) />
-                    " Shadow mode: run the challenger beside every prediction in the form"
+                    " Shadow mode: run the challenger beside every prediction in the form and on a stream"
                 </label>
             </div>
             <h3>"On a CSV file"</h3>

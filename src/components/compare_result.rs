@@ -154,7 +154,10 @@ pub fn CompareResult(
             <h4 id="compare-result-heading">{heading}</h4>
             {body}
             {(!problems.is_empty()).then(|| view! {
-                <p class="warning">{format!("{} rows could not be read, and are not compared:", problems.len())}</p>
+                <p class="warning">{match problems.len() {
+                    1 => "1 row could not be read, and is not compared:".to_owned(),
+                    n => format!("{n} rows could not be read, and are not compared:"),
+                }}</p>
                 <ul class="batch-errors" id="compare-problems">
                     {problems.iter().take(10).map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
                 </ul>

@@ -117,7 +117,9 @@ fn ModelVersion(model: RegisteredModel, version: Version, tool: Tool) -> impl In
             }
             .into_any(),
             Tool::Batch => view! { <BatchPage card version=version.clone() loaded /> }.into_any(),
-            Tool::Stream => view! { <StreamPage card model_key=key.clone() loaded /> }.into_any(),
+            Tool::Stream => {
+                view! { <StreamPage card model_key=key.clone() loaded challenger=challenger(&model, &version) /> }.into_any()
+            }
             Tool::Compare => view! { <ComparePage model=model.clone() card version=version.clone() loaded /> }.into_any(),
             Tool::Monitor => view! { <MonitorPage card /> }.into_any(),
             Tool::Recalibrate => view! { <RecalibratePage card model_key=key.clone() loaded /> }.into_any(),

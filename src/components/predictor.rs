@@ -38,6 +38,17 @@ pub struct Challenger {
     pub version: Version,
 }
 
+impl Challenger {
+    /// Compiles the challenger in the worker (again after a restart).
+    pub fn load(&self, inference: Inference) -> LocalResource<Result<Loaded, String>> {
+        let (key, url, sha256) = (self.key.clone(), catalog::model_url(&self.version), self.version.sha256.clone());
+        LocalResource::new(move || {
+            inference.restarts.track();
+            inference.load(key.clone(), url.clone(), sha256.clone())
+        })
+    }
+}
+
 /// The form and the live prediction for one model version.
 #[component]
 pub fn Predictor(
@@ -52,14 +63,7 @@ pub fn Predictor(
     challenger: Option<Challenger>,
 ) -> impl IntoView {
     let inference = expect_context::<Inference>();
-    let shadow = challenger.clone().map(|c| {
-        let key = c.key.clone();
-        let loaded = LocalResource::new(move || {
-            inference.restarts.track();
-            inference.load(c.key.clone(), catalog::model_url(&c.version), c.version.sha256.clone())
-        });
-        (key, loaded)
-    });
+    let shadow = challenger.as_ref().map(|c| (c.key.clone(), c.load(inference)));
     let shadow_latest = RwSignal::new(None::<Result<Prediction, String>>);
     let shadow_tally = RwSignal::new(Shadow::default());
     // Agreement for values: within a hundredth of the training target's spread.

@@ -13,12 +13,15 @@ use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::card::FeatureValue;
+use modelport_core::compare::Shadow;
 use modelport_core::record::{Predicted, Record, Source};
 use modelport_core::stream::{Buffer, Overflow, Pushed, Window, parse_record};
 use modelport_core::{ModelCard, Prediction};
 
 use crate::components::format_number;
 use crate::components::live_chart::{CHART_WINDOWS, LiveChart, WindowTally};
+use crate::components::predictor::Challenger;
+use crate::components::shadow_view::ShadowView;
 use crate::inference::{Inference, Loaded};
 use crate::recorder;
 use crate::stream_source::{Counts, Live, SourceKind, Status, open_source, reconnect_if_room, refill, stop_source};
@@ -37,8 +40,16 @@ pub fn StreamPage(
     model_key: String,
     /// The worker's compiled model, or why it could not be loaded.
     loaded: LocalResource<Result<Loaded, String>>,
+    /// Shadow mode's challenger, when it is on.
+    #[prop(default = None)]
+    challenger: Option<Challenger>,
 ) -> impl IntoView {
     let inference = expect_context::<Inference>();
+    let shadow = StoredValue::new(challenger.as_ref().map(|c| (c.key.clone(), c.load(inference))));
+    let shadow_latest = RwSignal::new(None::<Result<Prediction, String>>);
+    let shadow_tally = RwSignal::new(Shadow::default());
+    let feature_names: Vec<String> = card.features.iter().map(|f| f.name.clone()).collect();
+    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
     let card = StoredValue::new(card);
     let kind = RwSignal::new(SourceKind::Sse);
     let url = RwSignal::new(String::new());
@@ -87,6 +98,22 @@ pub fn StreamPage(
                     recorder::record(card.with_value(|c| Record::many(c, Source::Stream, js_sys::Date::now(), rows)));
                     let classes = card.with_value(|c| c.classes().to_vec());
                     record_window(&classes, &batch, &predictions, counts, table, chart);
+                    if let Some((key, loaded)) = shadow.get_value() {
+                        // The challenger scores the same window, after the champion:
+                        // shadow mode never delays what the stream shows.
+                        let challenger = score(inference, &card.get_value(), key, loaded, &batch).await;
+                        match challenger {
+                            Ok(theirs) => {
+                                shadow_tally.update(|t| {
+                                    for (((_, row), ours), theirs) in batch.iter().zip(&predictions).zip(&theirs) {
+                                        t.add(row, ours, theirs, tolerance);
+                                    }
+                                });
+                                shadow_latest.set(theirs.last().cloned().map(Ok));
+                            }
+                            Err(e) => shadow_latest.set(Some(Err(e))),
+                        }
+                    }
                 }
                 Err(e) => {
                     status.set(Status::Closed(format!("scoring failed: {e}")));
@@ -283,6 +310,9 @@ pub fn StreamPage(
             <p class="status" role="status" id="stream-status">{status_text}</p>
             {counts_view}
             {chart_view}
+            {challenger.map(|c| view! {
+                <ShadowView version=c.version.version latest=shadow_latest tally=shadow_tally features=feature_names />
+            })}
             <h3>"Latest predictions"</h3>
             <div class="table-scroll">
                 <table id="stream-table">

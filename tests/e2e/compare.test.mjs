@@ -67,6 +67,18 @@ describe("comparing versions", () => {
     assert.ok(listed.some((row) => row.includes(differing.newer) && row.includes(differing.older)), listed.join("\n"));
     assert.match(await page.locator("#shadow-agreement").textContent(), /^Agreed on \d+ of \d+ inputs/);
     await screenshot(page, "shadow-form");
+
+    // On a stream, every record is scored by both: the tally counts them all, and the
+    // two disagree on exactly the rows onnxruntime says they do.
+    await page.goto(`${site.url}#/iris-logreg/stream`);
+    await page.locator("#stream-connect:not([disabled])").waitFor();
+    await page.locator("#stream-kind").selectOption("pasted");
+    const records = rows.map((r) => JSON.stringify(Object.fromEntries(card.features.map((f, i) => [f.name, r.values[i]]))));
+    await page.locator("#stream-pasted").fill(records.join("\n"));
+    await page.locator("#stream-connect").click();
+    const differ = rows.filter((r) => r.older !== r.newer).length;
+    const expected = `Agreed on ${rows.length - differ} of ${rows.length} inputs`;
+    await page.locator("#shadow-agreement").filter({ hasText: expected }).waitFor();
     assert.deepEqual(problems, []);
   });
 
