@@ -34,16 +34,17 @@ pub fn ShadowView(
             ),
         })
     };
-    let header = features.iter().map(|f| view! { <th scope="col">{f.clone()}</th> }).collect_view();
+    // One cell for the features: a model may have dozens.
+    let header = features.join(", ");
     let rows = move || {
         tally.with(|t| {
             t.largest
                 .iter()
                 .map(|d| {
-                    let cells = d.features.iter().map(|v| view! { <td>{cell(v)}</td> }).collect_view();
+                    let cells = d.features.iter().map(cell).collect::<Vec<_>>().join(", ");
                     view! {
                         <tr>
-                            {cells}
+                            <td class="hint">{cells}</td>
                             <td>{describe(&d.champion)}</td>
                             <td>{describe(&d.challenger)}</td>
                         </tr>
@@ -63,7 +64,7 @@ pub fn ShadowView(
                 <div class="table-scroll">
                     <table class="shadow-disagreements">
                         <caption>"Largest disagreements"</caption>
-                        <thead><tr>{header.clone()}<th scope="col">"Shown"</th><th scope="col">"Challenger"</th></tr></thead>
+                        <thead><tr><th scope="col">{header.clone()}</th><th scope="col">"Shown"</th><th scope="col">"Challenger"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>

@@ -248,6 +248,9 @@ mod tests {
             "#/m@production",
             "#/m@1.2.3",
             "#/m/batch",
+            "#/m/compare",
+            "#/m@1.2.3/monitor",
+            "#/m/recalibrate",
             "#/m@1.2.3/stream",
         ] {
             assert_eq!(Route::parse(fragment).to_fragment(), fragment);
