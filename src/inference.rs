@@ -1,4 +1,4 @@
-//! The page's handle on the inference worker: `inspect`, `load` and `run` as async
+//! The page's handle on the inference worker: `inspect`, `load`, `run` and `export` as async
 //! calls, each answered by exactly one worker response.
 //!
 //! If the worker dies (a crash in the runtime, a failed start), every pending call fails
@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use modelport_core::protocol::{Reply, WorkerRequest, WorkerResponse, decode, encode};
-use modelport_core::{Inspection, Signature, Tensors};
+use modelport_core::sgd::{Sgd, Standardizer};
+use modelport_core::{Inspection, ModelCard, Signature, Tensors};
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
@@ -96,6 +97,15 @@ impl Inference {
     pub async fn run(self, key: String, inputs: Tensors) -> Result<Ran, String> {
         match self.call(|id| WorkerRequest::Run { id, key, inputs }).await? {
             Reply::Ran { outputs, millis } => Ok(Ran { outputs, millis }),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Writes a recalibrated `learner` (with its input `scaler`) as an ONNX file taking
+    /// `card`'s features, in the worker: the page has no engine of its own.
+    pub async fn export(self, learner: Sgd, scaler: Standardizer, card: ModelCard) -> Result<Vec<u8>, String> {
+        match self.call(|id| WorkerRequest::Export { id, learner, scaler, card: Box::new(card) }).await? {
+            Reply::Exported { onnx } => Ok(onnx),
             other => Err(unexpected(&other)),
         }
     }
@@ -217,6 +227,7 @@ fn unexpected(reply: &Reply) -> String {
         Reply::Inspected(_) => "an inspection",
         Reply::Loaded { .. } => "a loaded model",
         Reply::Ran { .. } => "outputs",
+        Reply::Exported { .. } => "an ONNX file",
     };
     format!("the inference worker answered with {kind}, which was not asked for")
 }

@@ -18,6 +18,7 @@
 //!   [`recalibrate`] teaches it a card's task from a labelled CSV file.
 //! - [`stream`] parses records arriving one by one and buffers them for micro-batches.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
+//! - [`canary`] routes a configured share of visitors to a challenger version.
 //! - [`compare`] compares two versions of a model on the same labelled rows: their
 //!   metrics, where they disagree, and whether the difference is more than chance.
 //! - [`record`] is what the monitor keeps of each prediction, and an even sample of a
@@ -31,6 +32,7 @@
 //! default) adds tract. The page builds without it.
 
 pub mod batch;
+pub mod canary;
 pub mod card;
 pub mod compare;
 pub mod drift;
@@ -44,7 +46,6 @@ pub mod ml;
 pub mod monitor;
 pub mod picture;
 pub mod protocol;
-#[cfg(feature = "engine")]
 pub mod recalibrate;
 pub mod record;
 pub mod registry;

@@ -15,6 +15,7 @@ use crate::batch::split::{Part, Scan};
 use crate::batch::{ColumnMap, Summary};
 use crate::card::ModelCard;
 use crate::inspection::Inspection;
+use crate::sgd::{Sgd, Standardizer};
 use crate::signature::Signature;
 use crate::tensor::Tensors;
 
@@ -29,12 +30,15 @@ pub enum WorkerRequest {
     Load { id: u64, key: String, url: String, sha256: String },
     /// Run one batch through the model compiled under `key`.
     Run { id: u64, key: String, inputs: Tensors },
+    /// Write a recalibrated `learner`, applying `scaler` first, as an ONNX file taking
+    /// `card`'s features (the page has no engine to write one).
+    Export { id: u64, learner: Sgd, scaler: Standardizer, card: Box<ModelCard> },
 }
 
 impl WorkerRequest {
     pub fn id(&self) -> u64 {
         match self {
-            Self::Inspect { id, .. } | Self::Load { id, .. } | Self::Run { id, .. } => *id,
+            Self::Inspect { id, .. } | Self::Load { id, .. } | Self::Run { id, .. } | Self::Export { id, .. } => *id,
         }
     }
 }
@@ -61,6 +65,10 @@ pub enum Reply {
     Ran {
         outputs: Tensors,
         millis: f64,
+    },
+    /// The bytes of the ONNX file an `Export` asked for.
+    Exported {
+        onnx: Vec<u8>,
     },
 }
 
@@ -111,6 +119,36 @@ mod tests {
         let inputs = Tensors::from([("input".into(), TensorData::new(vec![1, 2], Values::Float32(vec![1.5, -2.0])))]);
         let request = WorkerRequest::Run { id: 7, key: "iris@1.0.0".into(), inputs };
         assert_eq!(decode::<WorkerRequest>(&encode(&request)).unwrap(), request);
+    }
+
+    fn card_again() -> ModelCard {
+        serde_json::from_str(include_str!("../../../models/iris-forest/1.0.0/card.json")).unwrap()
+    }
+
+    #[test]
+    fn export_requests_survive_the_trip() {
+        let card = card_again();
+        let mut learner =
+            crate::recalibrate::Learner::new(&card, crate::recalibrate::default_settings(&card).unwrap()).unwrap();
+        learner.learn(&[5.1, 3.5, 1.4, 0.2], 0.0);
+        learner.learn(&[6.3, 3.3, 6.0, 2.5], 2.0);
+        let request = WorkerRequest::Export {
+            id: 9,
+            learner: learner.sgd().clone(),
+            scaler: learner.scaler().clone(),
+            card: Box::new(card),
+        };
+        let back = decode::<WorkerRequest>(&encode(&request)).unwrap();
+        assert_eq!(back.id(), 9);
+        // serde_json reads floats back to within an ulp, not always exactly (its
+        // `float_roundtrip` feature is off): the learner must predict the same all the same.
+        let WorkerRequest::Export { learner: sgd, scaler, card: back_card, .. } = back else { panic!("{back:?}") };
+        assert_eq!(back_card.as_ref(), &card_again());
+        let x = [5.8, 2.7, 5.1, 1.9];
+        let (before, after) = (learner.predict(&x), sgd.predict_one(&scaler.transform(&x)));
+        assert!(before.iter().zip(&after).all(|(a, b)| (a - b).abs() < 1e-12), "{before:?} {after:?}");
+        let reply = WorkerResponse::Done { id: 9, result: Ok(Reply::Exported { onnx: vec![8, 7, 0, 255] }) };
+        assert_eq!(decode::<WorkerResponse>(&encode(&reply)).unwrap(), reply);
     }
 
     #[test]

@@ -61,6 +61,12 @@ fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<R
             let result = result.map(|outputs| Reply::Ran { outputs, millis: now(&scope) - start });
             post(&scope, &WorkerResponse::Done { id, result });
         }
+        WorkerRequest::Export { learner, scaler, card, .. } => {
+            let result = modelport_core::recalibrate::to_onnx(&learner, &scaler, &card)
+                .map(|onnx| Reply::Exported { onnx })
+                .map_err(|e| e.to_string());
+            post(&scope, &WorkerResponse::Done { id, result });
+        }
     }
 }
 

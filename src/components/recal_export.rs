@@ -1,0 +1,89 @@
+//! "Export": the learner as `model.onnx` (written by the worker, which has the engine)
+//! and its `card.json`, for `modelport register` as a development version.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use modelport_core::ModelCard;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+use crate::components::recalibrate_page::Session;
+use crate::inference::Inference;
+
+/// The two download buttons and how to register what they give.
+#[component]
+pub(super) fn RecalExport(
+    /// The shipped version's card, the base of the new one.
+    card: ModelCard,
+    /// What the page has learned.
+    session: Session,
+) -> impl IntoView {
+    let inference = expect_context::<Inference>();
+    let problem = RwSignal::new(None::<String>);
+    let command =
+        format!("modelport register model.onnx --card card.json --name {} --version <a new version>", card.name);
+    let card = StoredValue::new(card);
+    let empty = move || session.learner.with(|l| l.learned() == 0);
+    let onnx = move |_| {
+        let (sgd, scaler) = session.learner.with_untracked(|l| (l.sgd().clone(), l.scaler().clone()));
+        spawn_local(async move {
+            let result = inference.export(sgd, scaler, card.get_value()).await.and_then(|bytes| {
+                download(&js_sys::Uint8Array::from(&bytes[..]).into(), "application/octet-stream", "model.onnx")
+            });
+            problem.set(result.err().map(|e| format!("model.onnx could not be written: {e}")));
+        });
+    };
+    let card_json = move |_| {
+        let written = card.with_value(|base| {
+            let learned = session.learner.with_untracked(|l| l.recalibration(session.skipped.get_untracked()));
+            learned.card(base, &sources(session), "")
+        });
+        let result = serde_json::to_string_pretty(&written)
+            .map_err(|e| e.to_string())
+            .and_then(|text| download(&text.into(), "application/json", "card.json"));
+        problem.set(result.err().map(|e| format!("card.json could not be written: {e}")));
+    };
+    view! {
+        <section class="recal-part" aria-labelledby="recal-export-title">
+            <h3 id="recal-export-title">"Export"</h3>
+            <div class="recal-actions">
+                <button type="button" class="primary" id="recal-export-onnx" on:click=onnx disabled=empty>"Download model.onnx"</button>
+                <button type="button" class="secondary" id="recal-export-card" on:click=card_json disabled=empty>"Download card.json"</button>
+            </div>
+            <p class="hint">
+                "The file takes the raw feature values, with the learner's scaling inside; the card keeps this model's features and records the prequential metrics. Register both as a development version with "
+                <code>{command}</code> "."
+            </p>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+        </section>
+    }
+}
+
+/// What the learner learned from, for the card's training dataset.
+fn sources(session: Session) -> String {
+    let corrections = session.corrections.get_untracked();
+    let mut parts = vec![];
+    if corrections > 0 {
+        parts.push(format!("{corrections} corrected {}", if corrections == 1 { "prediction" } else { "predictions" }));
+    }
+    parts.extend(session.files.get_untracked().into_iter().map(|f| format!("“{f}”")));
+    format!("{} in the browser", parts.join(" and "))
+}
+
+/// Offers `data` (a string or bytes) as a file named `name`, through a link clicked on
+/// the visitor's behalf.
+fn download(data: &JsValue, kind: &str, name: &str) -> Result<(), String> {
+    let failed = |e: JsValue| format!("{e:?}");
+    let options = BlobPropertyBag::new();
+    options.set_type(kind);
+    let blob = Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(data), &options).map_err(failed)?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let link: HtmlAnchorElement =
+        document().create_element("a").map_err(failed)?.dyn_into().map_err(|_| "no link element".to_owned())?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // The click has started the download; the URL is no longer needed once it has.
+    set_timeout(move || drop(Url::revoke_object_url(&url)), std::time::Duration::from_secs(60));
+    Ok(())
+}
