@@ -75,7 +75,8 @@ pub fn ComparePage(
         let (card, version) = champion.get_value();
         state.set(None);
         spawn_local(async move {
-            let result = compare_file(inference, file, card, name.get_value(), version, challenger, loaded, progress).await;
+            let versions = Versions { model: name.get_value(), champion: version, challenger, loaded };
+            let result = compare_file(inference, file, card, versions, progress).await;
             progress.set(None);
             state.set(Some(result));
         });
@@ -142,16 +143,23 @@ struct Compared {
     predictions: (Vec<Prediction>, Vec<Prediction>),
 }
 
-async fn compare_file(
-    inference: Inference,
-    file: File,
-    card: ModelCard,
+/// The two versions a file is scored by: the one shown, compiled as `loaded`, and the
+/// challenger.
+struct Versions {
     model: String,
     champion: Version,
     challenger: Version,
     loaded: LocalResource<Result<Loaded, String>>,
+}
+
+async fn compare_file(
+    inference: Inference,
+    file: File,
+    card: ModelCard,
+    versions: Versions,
     progress: RwSignal<Option<String>>,
 ) -> Result<Compared, String> {
+    let Versions { model, champion, challenger, loaded } = versions;
     let name = file.name();
     progress.set(Some(format!("Reading “{name}”…")));
     let text = JsFuture::from(file.text()).await.map_err(|e| format!("could not read “{name}”: {e:?}"))?;

@@ -15,7 +15,8 @@
 //! - [`batch`] maps CSV columns to a card's features and scored outputs to columns.
 //! - [`picture`] turns a picture's pixels into an image model's input tensor.
 //! - [`sgd`] learns a linear model online, one example at a time, and exports it as ONNX;
-//!   [`recalibrate`] teaches it a card's task from a labelled CSV file.
+//!   [`recalibrate`] teaches it a card's task, from corrected predictions one at a time
+//!   or from a labelled CSV file.
 //! - [`stream`] parses records arriving one by one and buffers them for micro-batches.
 //! - [`inspection`] describes any ONNX file for the inspector (the worker fills it in).
 //! - [`canary`] routes a configured share of visitors to a challenger version.

@@ -19,6 +19,7 @@ use thiserror::Error;
 pub use self::learner::{Learner, Tally, label};
 use crate::batch::{Cell, ColumnMap, FIRST_ERRORS, MapError, read_cells};
 use crate::card::{FeatureValue, ModelCard, OutputRoles, Prediction, Task};
+use crate::compare::labelled::{self, Truth};
 #[cfg(feature = "engine")]
 use crate::sgd::export::{self, ExportError, ExportSpec};
 use crate::sgd::{Loss, Schedule, Settings, Sgd, Standardizer};
@@ -179,7 +180,10 @@ impl<R: Read> Iterator for LabelledRows<R> {
         read_cells(&self.record, &mut self.cells);
         let line = self.record.position().map_or(0, |p| p.line());
         let example = self.map.row(&self.record, &self.cells, &self.card).and_then(|row| {
-            let y = target_value(&self.card, &self.record, &self.cells, self.target, &self.header)?;
+            let y = match labelled::truth(&self.card, &self.record, &self.cells, self.target, &self.header)? {
+                Truth::Class(class) => class as f64,
+                Truth::Value(value) => value,
+            };
             Ok(Example { line, x: numbers(&row), row, y })
         });
         Some(example)
@@ -282,37 +286,6 @@ pub fn predicted(card: &ModelCard, prediction: &Prediction) -> Option<f64> {
     match prediction {
         Prediction::Value { value, .. } => Some(*value),
         Prediction::Class { label, .. } => card.classes().iter().position(|c| c == label).map(|i| i as f64),
-    }
-}
-
-/// The row's target: a number for a regressor; for a classifier, the class index of a
-/// class name, or of a class index written as a number.
-fn target_value(
-    card: &ModelCard,
-    record: &StringRecord,
-    cells: &[Cell],
-    column: usize,
-    header: &StringRecord,
-) -> Result<f64, String> {
-    let line = record.position().map_or(0, |p| p.line());
-    let at = format!("line {line}, column {} ({})", column + 1, &header[column]);
-    let text = record.get(column).unwrap_or("").trim();
-    match (card.task, cells.get(column).copied().unwrap_or(Cell::Empty)) {
-        (_, Cell::Empty) => Err(format!("{at}: empty where the target is required")),
-        (Task::Regression, Cell::Number(n)) if n.is_finite() => Ok(n),
-        (Task::Regression, _) => Err(format!("{at}: “{text}” is not a number")),
-        (Task::Classification, cell) => {
-            let classes = card.target.classes.as_deref().unwrap_or_default();
-            let by_name = classes.iter().position(|c| c == text);
-            let by_index = match cell {
-                Cell::Number(n) if n.fract() == 0.0 && n >= 0.0 && (n as usize) < classes.len() => Some(n as usize),
-                _ => None,
-            };
-            by_name
-                .or(by_index)
-                .map(|i| i as f64)
-                .ok_or_else(|| format!("{at}: “{text}” is not one of the classes {}", classes.join(", ")))
-        }
     }
 }
 
