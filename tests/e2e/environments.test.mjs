@@ -48,6 +48,9 @@ describe("production", () => {
     assert.equal(await page.getByLabel("Version").count(), 0, "no version switcher");
     assert.equal(await page.getByRole("link", { name: "Registry" }).count(), 0, "no registry link");
     assert.equal(await page.locator(".badge.environment").count(), 0, "no environment badge");
+    for (const tool of ["Compare versions", "Monitor", "Recalibrate"]) {
+      assert.equal(await page.getByRole("link", { name: tool }).count(), 0, `no ${tool} tab`);
+    }
     await screenshot(page, "production-iris-forest");
 
     await page.goto(`${site.url}#/registry`);
