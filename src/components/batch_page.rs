@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::ModelCard;
+use modelport_core::card::FeatureValue;
 use modelport_core::batch::{self, ColumnMap};
 use modelport_core::record::{Record, Source};
 use modelport_core::registry::Version;
@@ -18,6 +19,8 @@ use crate::catalog;
 use crate::components::batch_mapping::Mapping;
 use crate::components::batch_progress::ProgressView;
 use crate::components::batch_result::{Finished, FinishedView};
+use crate::components::batch_shadow::BatchShadow;
+use crate::components::predictor::Challenger;
 use crate::components::now;
 use crate::inference::Loaded;
 use crate::recorder;
@@ -41,9 +44,16 @@ pub fn BatchPage(
     card: ModelCard,
     /// The version to score with: where its model is, and its digest.
     version: Version,
+    /// The key the model is compiled under in the inference worker.
+    model_key: String,
     /// The worker's compiled model, or why it could not be loaded.
     loaded: LocalResource<Result<Loaded, String>>,
+    /// Shadow mode's challenger, when it is on.
+    #[prop(default = None)]
+    challenger: Option<Challenger>,
 ) -> impl IntoView {
+    let shadow_rows = RwSignal::new(None::<Vec<Vec<FeatureValue>>>);
+    let shadow = StoredValue::new((model_key, challenger));
     let file = StoredValue::new_local(None::<File>);
     let header = RwSignal::new(None::<Result<(String, Vec<String>), String>>);
     let mapping = RwSignal::new(Vec::<Option<usize>>::new());
@@ -110,6 +120,9 @@ pub fn BatchPage(
             stage.set(match result {
                 Ok(mut outcome) => {
                     let sample = std::mem::take(&mut outcome.summary.sample.rows);
+                    if shadow.with_value(|(_, c)| c.is_some()) {
+                        shadow_rows.set(Some(sample.iter().map(|(row, _)| row.clone()).collect()));
+                    }
                     recorder::record(card.with_value(|c| Record::many(c, Source::Batch, js_sys::Date::now(), sample)));
                     match Url::create_object_url_with_blob(&outcome.output) {
                     Ok(download) => Stage::Done(Box::new(Finished {
@@ -131,6 +144,13 @@ pub fn BatchPage(
         if let Some(cancel) = canceller.get_value() {
             cancel.cancel();
         }
+    };
+
+    let shadow_view = move || {
+        let rows = shadow_rows.get()?;
+        let (model_key, challenger) = shadow.get_value();
+        let view = view! { <BatchShadow card=card.get_value() model_key loaded challenger=challenger? rows /> };
+        Some(view)
     };
 
     view! {
@@ -175,7 +195,10 @@ pub fn BatchPage(
                 Stage::Failed(reason) => Some(view! {
                     <p class="error" role="alert">{format!("The file could not be scored: {reason}.")}</p>
                 }.into_any()),
-                Stage::Done(finished) => Some(view! { <FinishedView finished=*finished card=card.get_value() /> }.into_any()),
+                Stage::Done(finished) => Some(view! {
+                    <FinishedView finished=*finished card=card.get_value() />
+                    {shadow_view}
+                }.into_any()),
             }}
         </section>
     }

@@ -116,7 +116,10 @@ fn ModelVersion(model: RegisteredModel, version: Version, tool: Tool) -> impl In
                 <ModelCardView card />
             }
             .into_any(),
-            Tool::Batch => view! { <BatchPage card version=version.clone() loaded /> }.into_any(),
+            Tool::Batch => {
+                let challenger = challenger(&model, &version);
+                view! { <BatchPage card version=version.clone() model_key=key.clone() loaded challenger /> }.into_any()
+            }
             Tool::Stream => {
                 view! { <StreamPage card model_key=key.clone() loaded challenger=challenger(&model, &version) /> }.into_any()
             }

@@ -166,7 +166,7 @@ pub fn Predictor(
                 <div class="prediction-column">
                     <PredictionView outcome loaded ready=Signal::derive(move || filled.with(Option::is_some)) />
                     {challenger.map(|c| view! {
-                        <ShadowView version=c.version.version latest=shadow_latest tally=shadow_tally features=feature_names />
+                        <ShadowView version=c.version.version latest=Some(shadow_latest) tally=shadow_tally features=feature_names />
                     })}
                 </div>
             </div>

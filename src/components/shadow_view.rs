@@ -12,17 +12,22 @@ use crate::components::format_number;
 pub fn ShadowView(
     /// The challenger's version.
     version: String,
-    /// The challenger's latest prediction, or why it failed.
-    latest: RwSignal<Option<Result<Prediction, String>>>,
+    /// The challenger's latest prediction, or why it failed: for the form and a stream,
+    /// not for a finished batch.
+    #[prop(default = None)]
+    latest: Option<RwSignal<Option<Result<Prediction, String>>>>,
     tally: RwSignal<Shadow>,
     /// The card's feature names, for the disagreements table.
     features: Vec<String>,
 ) -> impl IntoView {
-    let says = move || match latest.get() {
-        None => "…".to_owned(),
-        Some(Ok(prediction)) => describe(&prediction),
-        Some(Err(e)) => format!("failed: {e}"),
-    };
+    let says = latest.map(|latest| {
+        let says = move || match latest.get() {
+            None => "…".to_owned(),
+            Some(Ok(prediction)) => describe(&prediction),
+            Some(Err(e)) => format!("failed: {e}"),
+        };
+        view! { <p id="shadow-says">"The challenger says " <strong>{says}</strong></p> }
+    });
     let agreement = move || {
         tally.with(|t| match t.agreement() {
             None => "No predictions compared yet.".to_owned(),
@@ -58,7 +63,7 @@ pub fn ShadowView(
     view! {
         <section class="shadow" aria-labelledby="shadow-heading" aria-live="polite">
             <h3 id="shadow-heading">{format!("Shadow: version {version}")}</h3>
-            <p id="shadow-says">"The challenger says " <strong>{says}</strong></p>
+            {says}
             <p id="shadow-agreement">{agreement}</p>
             <Show when=has_disagreements>
                 <div class="table-scroll">

@@ -311,7 +311,7 @@ pub fn StreamPage(
             {counts_view}
             {chart_view}
             {challenger.map(|c| view! {
-                <ShadowView version=c.version.version latest=shadow_latest tally=shadow_tally features=feature_names />
+                <ShadowView version=c.version.version latest=Some(shadow_latest) tally=shadow_tally features=feature_names />
             })}
             <h3>"Latest predictions"</h3>
             <div class="table-scroll">

@@ -79,6 +79,16 @@ describe("comparing versions", () => {
     const differ = rows.filter((r) => r.older !== r.newer).length;
     const expected = `Agreed on ${rows.length - differ} of ${rows.length} inputs`;
     await page.locator("#shadow-agreement").filter({ hasText: expected }).waitFor();
+
+    // A scored file is compared on its sample: all 38 rows here.
+    const file = join(scratch, "rows.csv");
+    await writeFile(file, [card.features.map((f) => f.name).join(","), ...rows.map((r) => r.values.join(","))].join("\n") + "\n");
+    await page.goto(`${site.url}#/iris-logreg/batch`);
+    await page.locator("#batch-file").setInputFiles(file);
+    await page.locator("#batch-start:not([disabled])").click();
+    await page.locator("#batch-summary[data-done='true']").waitFor({ timeout: 120_000 });
+    await page.locator("#shadow-agreement").filter({ hasText: expected }).waitFor();
+    await screenshot(page, "shadow-batch");
     assert.deepEqual(problems, []);
   });
 
