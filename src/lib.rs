@@ -5,6 +5,8 @@
 //!   restart when the worker dies.
 //! - [`batch_run`] scores a CSV file in batch workers, one per core.
 //! - [`catalog`] fetches the registry and model cards, and knows the environment.
+//! - [`recorder`] keeps every prediction in IndexedDB for the monitor; [`settings`] what
+//!   else this browser remembers (its id, shadow mode).
 //! - [`route`] reads and changes the link in the address bar.
 //! - `stream_source` connects the stream page to a Server-Sent Events or WebSocket URL.
 //! - [`app`] and [`components`] render.
@@ -14,5 +16,7 @@ pub mod batch_run;
 pub mod catalog;
 pub mod components;
 pub mod inference;
+pub mod recorder;
 pub mod route;
+pub mod settings;
 mod stream_source;

@@ -67,6 +67,10 @@ fn sources(session: Session) -> String {
         parts.push(format!("{corrections} corrected {}", if corrections == 1 { "prediction" } else { "predictions" }));
     }
     parts.extend(session.files.get_untracked().into_iter().map(|f| format!("“{f}”")));
+    let streamed = session.streamed.get_untracked();
+    if streamed > 0 {
+        parts.push(format!("{streamed} streamed {}", if streamed == 1 { "record" } else { "records" }));
+    }
     format!("{} in the browser", parts.join(" and "))
 }
 

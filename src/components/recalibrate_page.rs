@@ -1,8 +1,8 @@
 //! Recalibrate a model in the browser: an online learner (SGD on the card's features,
-//! see `modelport_core::recalibrate`) learns from predictions a person corrects and from
-//! labelled CSV files, with its prequential learning curve, side by side with the
-//! shipped version; the result downloads as an ONNX file and a card, ready for
-//! `modelport register` as a development version.
+//! see `modelport_core::recalibrate`) learns from predictions a person corrects, from
+//! labelled CSV files and from labelled streams, with its prequential learning curve,
+//! side by side with the shipped version; the result downloads as an ONNX file and a
+//! card, ready for `modelport register` as a development version.
 
 use leptos::prelude::*;
 use modelport_core::ModelCard;
@@ -13,6 +13,7 @@ use crate::components::recal_csv::LearnCsv;
 use crate::components::recal_curve::LearningCurve;
 use crate::components::recal_export::RecalExport;
 use crate::components::recal_feedback::Feedback;
+use crate::components::recal_stream::LearnStream;
 use crate::inference::Loaded;
 
 /// Examples per point of the page's learning curve: corrections come one at a time, so
@@ -27,7 +28,9 @@ pub(super) struct Session {
     pub(super) corrections: RwSignal<u64>,
     /// The labelled files learned from, by name.
     pub(super) files: RwSignal<Vec<String>>,
-    /// Rows of those files that could not be learned.
+    /// Stream records learned.
+    pub(super) streamed: RwSignal<u64>,
+    /// Rows of those files, and stream records, that could not be learned.
     pub(super) skipped: RwSignal<Skipped>,
 }
 
@@ -54,11 +57,13 @@ pub fn RecalibratePage(
                 learner: RwSignal::new(learner.with_window(PAGE_WINDOW)),
                 corrections: RwSignal::new(0),
                 files: RwSignal::new(vec![]),
+                streamed: RwSignal::new(0),
                 skipped: RwSignal::new(Skipped::default()),
             };
             view! {
                 <Feedback card=card.clone() model_key=model_key.clone() loaded session />
                 <LearnCsv card=card.clone() model_key loaded session />
+                <LearnStream card=card.clone() session />
                 <LearningCurve session regression=card.classes().is_empty() />
                 <RecalExport card session />
             }
@@ -69,7 +74,7 @@ pub fn RecalibratePage(
         <section class="recal" aria-labelledby="recal-title">
             <h2 id="recal-title">"Recalibrate"</h2>
             <p class="hint">
-                "A linear model learns this model's task on this device, one labelled example at a time: correct a prediction, or give it a labelled CSV file. Each example is predicted before it is learned, so the learning curve and the metrics are out-of-sample. Nothing is uploaded."
+                "A linear model learns this model's task on this device, one labelled example at a time: correct a prediction, or give it a labelled CSV file or stream. Each example is predicted before it is learned, so the learning curve and the metrics are out-of-sample. Nothing is uploaded."
             </p>
             {body}
         </section>
