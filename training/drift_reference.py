@@ -20,24 +20,32 @@ OUT = ROOT / "tests" / "fixtures" / "drift.json"
 EMPTY_BIN = 1e-4
 
 
+def decile_bins(quantiles: list[float], values: np.ndarray) -> np.ndarray:
+    # Open-ended outer bins: only the inner deciles split the values, [a, b).
+    bins = np.searchsorted(np.array(quantiles[1:-1]), values, side="right")
+    return np.bincount(bins, minlength=len(quantiles) - 1)
+
+
 def card_stats(train: np.ndarray) -> dict:
     counts, edges = np.histogram(train, bins=10)
+    quantiles = [float(q) for q in np.quantile(train, np.linspace(0, 1, 11))]
     return {
         "min": float(train.min()),
         "max": float(train.max()),
         "mean": float(train.mean()),
         "std": float(train.std()),
-        "quantiles": [float(q) for q in np.quantile(train, np.linspace(0, 1, 11))],
+        "quantiles": quantiles,
+        "quantile_counts": [int(c) for c in decile_bins(quantiles, train)],
         "histogram": {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]},
     }
 
 
-def psi(quantiles: list[float], values: np.ndarray) -> float:
-    # Open-ended outer bins: only the inner deciles split the values.
-    bins = np.searchsorted(np.array(quantiles[1:-1]), values, side="right")
-    actual = np.bincount(bins, minlength=len(quantiles) - 1) / len(values)
-    actual = np.maximum(actual, EMPTY_BIN)
-    expected = 1.0 / (len(quantiles) - 1)
+def psi(card: dict, values: np.ndarray) -> float:
+    # Against the training data's real share of each decile bin: a tenth each, unless
+    # ties (values recorded to 0.1 cm) pile several deciles onto one value.
+    actual = np.maximum(decile_bins(card["quantiles"], values) / len(values), EMPTY_BIN)
+    counts = np.array(card["quantile_counts"], dtype=float)
+    expected = np.maximum(counts / counts.sum(), EMPTY_BIN)
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
@@ -51,16 +59,23 @@ def ks(card: dict, values: np.ndarray) -> float:
 def main() -> None:
     rng = np.random.default_rng(0)
     numeric = []
-    for name, shift, scale in [("same", 0.0, 1.0), ("shifted", 0.5, 1.0), ("wider", 0.0, 2.0), ("far", 3.0, 1.0)]:
-        train = rng.normal(0.0, 1.0, 2000)
-        current = np.round(rng.normal(shift, scale, 500), 4)
+    for name, shift, scale, decimals in [
+        ("same", 0.0, 1.0, 4),
+        ("same, recorded to one decimal", 0.0, 1.0, 1),
+        ("shifted", 0.5, 1.0, 4),
+        ("wider", 0.0, 2.0, 4),
+        ("far", 3.0, 1.0, 4),
+    ]:
+        # Coarse recording ties the training deciles, as iris petal widths (0.1 cm) do.
+        train = np.round(rng.normal(0.0, 0.5, 2000), decimals)
+        current = np.round(rng.normal(shift, 0.5 * scale, 500), decimals)
         card = card_stats(train)
         numeric.append(
             {
                 "name": name,
                 "training": card,
                 "values": current.tolist(),
-                "psi": psi(card["quantiles"], current),
+                "psi": psi(card, current),
                 "ks": ks(card, current),
             }
         )

@@ -1,6 +1,7 @@
 // Recalibrating a model on the page: corrected predictions move the learner's
-// prediction (and not the shipped version's); a labelled CSV file is learned with a
-// live learning curve, and its bad rows are listed by line.
+// prediction (and not the shipped version's); a labelled CSV file and a labelled
+// stream are learned with a live learning curve, and their bad rows and records are
+// listed by line or record number.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,6 +36,20 @@ async function openRecalibrate(viewport) {
 
 /** The class named at the start of a prediction ("versicolor (72%)"). */
 const classOf = (text) => text.trim().split(" ")[0];
+
+/** The shipped golden rows: each flower's values in card order and onnxruntime's class
+ * as the truth. */
+async function irisRows() {
+  const golden = await readJson(`models/iris-forest/1.0.0/golden.json`);
+  const card = await readJson(`models/iris-forest/1.0.0/card.json`);
+  const width = golden.inputs.input.shape[1];
+  const values = golden.inputs.input.data.float32;
+  return golden.outputs.output_label.data.int64.map((label, r) => ({
+    x: values.slice(r * width, (r + 1) * width),
+    label: card.target.classes[label],
+    names: card.features.map((f) => f.name),
+  }));
+}
 
 async function setFlower(page, values) {
   const names = ["sepal length", "sepal width", "petal length", "petal width"];
@@ -72,19 +87,12 @@ describe("the recalibrate page", () => {
 
   test("learns a labelled CSV with a live curve, the shipped model's metrics beside, and lists a bad row by line", async () => {
     const { page, problems } = await openRecalibrate();
-    const golden = await readJson(`models/iris-forest/1.0.0/golden.json`);
-    const card = await readJson(`models/iris-forest/1.0.0/card.json`);
-    const width = golden.inputs.input.shape[1];
-    const values = golden.inputs.input.data.float32;
-    const labels = golden.outputs.output_label.data.int64;
+    const rows = await irisRows();
     // onnxruntime's labels as the truth, the columns in another order than the card's,
     // the rows three times over; line 10 names a class the card does not have.
     const lines = ["class,petal width,petal length,sepal width,sepal length"];
     for (let pass = 0; pass < 3; pass++) {
-      for (let r = 0; r < labels.length; r++) {
-        const x = values.slice(r * width, (r + 1) * width);
-        lines.push([card.target.classes[labels[r]], x[3], x[2], x[1], x[0]].join(","));
-      }
+      for (const { x, label } of rows) lines.push([label, x[3], x[2], x[1], x[0]].join(","));
     }
     lines.splice(9, 0, "rose,0.2,1.4,3.5,5.1");
     const file = join(scratch, "labelled.csv");
@@ -105,6 +113,42 @@ describe("the recalibrate page", () => {
     await page.getByRole("button", { name: "Download model.onnx" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Download model.onnx" }).isEnabled(), true);
     await screenshot(page, "recalibrate");
+    assert.deepEqual(problems, []);
+  });
+
+  test("learns pasted labelled records as a stream, with the curve, and lists a malformed one with its reason", async () => {
+    const { page, problems } = await openRecalibrate();
+    const rows = await irisRows();
+    // The golden rows three times over, as JSON objects keyed by feature name and
+    // "class"; record 10 names a class the card does not have.
+    const records = [];
+    for (let pass = 0; pass < 3; pass++) {
+      for (const { x, label, names } of rows) {
+        records.push(JSON.stringify({ ...Object.fromEntries(names.map((n, k) => [n, x[k]])), class: label }));
+      }
+    }
+    records.splice(9, 0, JSON.stringify({ "sepal length": 5.1, "sepal width": 3.5, "petal length": 1.4, "petal width": 0.2, class: "rose" }));
+    const good = records.length - 1;
+
+    await page.getByLabel("Source").selectOption("pasted");
+    await page.getByLabel("Labelled records, one per line").fill(records.join("\n"));
+    await page.getByRole("button", { name: "Start learning" }).click();
+
+    await page.getByText("Closed: all pasted records were read.").waitFor();
+    const counts = page.locator("#recal-stream-counts");
+    assert.equal(Number(await counts.getAttribute("data-received")), records.length);
+    assert.equal(Number(await counts.getAttribute("data-learned")), good);
+    assert.equal(Number(await counts.getAttribute("data-malformed")), 1);
+    const malformed = await page.locator("#recal-stream-malformed li").allTextContents();
+    assert.deepEqual(malformed, ["record 10: “class”: “rose” is not one of the classes setosa, versicolor, virginica"]);
+    // The page's one learner learned them: its curve, and the export, count them.
+    await page.locator("#recal-curve").waitFor();
+    const curve = await page.locator("#recal-curve figcaption").textContent();
+    assert.match(curve, new RegExp(`after ${Math.floor(good / 10) * 10} examples`));
+    assert.match(await page.locator("#recal-stream-score").textContent(), /: accuracy (0\.\d+|1)\.$/);
+    assert.equal(await page.getByRole("button", { name: "Download model.onnx" }).isEnabled(), true);
+    assert.equal(await page.getByRole("button", { name: "Stop" }).isDisabled(), true);
+    await screenshot(page, "recalibrate-stream");
     assert.deepEqual(problems, []);
   });
 

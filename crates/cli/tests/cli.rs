@@ -386,20 +386,20 @@ fn drift_alerts_on_a_shifted_feature_and_writes_json_and_html() {
     let card: modelport_core::ModelCard =
         serde_json::from_str(&std::fs::read_to_string(shipped("iris-forest", "1.0.0").join("card.json")).unwrap())
             .unwrap();
-    // Rows drawn from the training histograms (each bin's share of the rows, spread evenly
-    // across the bin), except that every petal length lies above the training maximum;
-    // and one row that cannot be read.
+    // Rows drawn from the training deciles (each decile bin's share of the training rows,
+    // spread evenly across the bin), except that every petal length lies above the
+    // training maximum; and one row that cannot be read.
     let columns: Vec<Vec<f64>> = card
         .features
         .iter()
         .map(|f| {
-            let histogram = &f.training.as_ref().unwrap().histogram;
-            let total: u64 = histogram.counts.iter().sum();
+            let training = f.training.as_ref().unwrap();
+            let total: u64 = training.quantile_counts.iter().sum();
             let mut values = vec![];
-            for (bin, &count) in histogram.counts.iter().enumerate() {
-                let (a, b) = (histogram.edges[bin], histogram.edges[bin + 1]);
+            for (bin, &count) in training.quantile_counts.iter().enumerate() {
+                let (a, b) = (training.quantiles[bin], training.quantiles[bin + 1]);
                 let n = (count * 2000).div_ceil(total) as usize;
-                values.extend((0..n).map(|k| a + (b - a) * (k as f64 + 0.5) / n as f64));
+                values.extend((0..n).map(|k| a + (b - a) * k as f64 / n as f64));
             }
             values
         })
@@ -435,11 +435,11 @@ fn drift_alerts_on_a_shifted_feature_and_writes_json_and_html() {
     assert_eq!(report.rows, rows as u64);
     use modelport_core::drift::Level::{Alert, Stable};
     let level = |name: &str| report.features.iter().find(|f| f.name == name).unwrap().level;
-    // Petal width is left out: iris petal widths are recorded to 0.1 cm, so its training
-    // deciles tie, and a sample spread evenly across histogram bins cannot match them.
+    // Petal widths are recorded to 0.1 cm, so their training deciles tie: each decile
+    // bin is weighed by its real training share, and the feature stays stable.
     assert_eq!(
-        [level("sepal length"), level("sepal width"), level("petal length")],
-        [Some(Stable), Some(Stable), Some(Alert)]
+        [level("sepal length"), level("sepal width"), level("petal length"), level("petal width")],
+        [Some(Stable), Some(Stable), Some(Alert), Some(Stable)]
     );
     assert_eq!(report.level, Alert);
     let page = std::fs::read_to_string(&html).unwrap();

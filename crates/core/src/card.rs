@@ -142,6 +142,12 @@ pub struct Stats {
     pub std: f64,
     /// Deciles, from the minimum to the maximum.
     pub quantiles: Vec<f64>,
+    /// Training rows in each bin between consecutive deciles, counted as the PSI bins
+    /// values ([a, b), outer bins open). A tenth each, but for ties: when values are
+    /// recorded coarsely several deciles fall on one value, and the bins between them
+    /// are empty. Absent from older cards (then a tenth each is assumed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantile_counts: Vec<u64>,
     pub histogram: Histogram,
 }
 

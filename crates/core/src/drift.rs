@@ -2,7 +2,8 @@
 //! using only what the model card keeps of that data (deciles and a histogram), so
 //! that monitoring needs no training rows in the browser.
 //!
-//! - [`psi`]: the population stability index over the training deciles. Below 0.1 the
+//! - [`psi`]: the population stability index over the training deciles, each bin
+//!   weighted by its real share of the training data. Below 0.1 the
 //!   population is stable, above 0.2 it has shifted ([`Level`]).
 //! - [`ks_statistic`]: the Kolmogorov-Smirnov distance between the recorded values and
 //!   the training distribution, whose CDF the histogram gives piecewise linearly.
@@ -51,11 +52,15 @@ pub fn bin_counts(edges: &[f64], values: &[f64]) -> Vec<u64> {
     counts
 }
 
-/// The PSI of `values` against the training deciles `quantiles` (minimum, nine
-/// deciles, maximum): each training decile holds a tenth of the training data.
-pub fn psi(quantiles: &[f64], values: &[f64]) -> f64 {
-    let counts = bin_counts(quantiles, values);
-    let expected = vec![1.0 / counts.len() as f64; counts.len()];
+/// The PSI of `values` over the training deciles, against the training data's share
+/// of each decile bin (`quantile_counts`; a tenth each when the card has none).
+pub fn psi(training: &Stats, values: &[f64]) -> f64 {
+    let counts = bin_counts(&training.quantiles, values);
+    let expected: Vec<f64> = if training.quantile_counts.len() == counts.len() {
+        training.quantile_counts.iter().map(|&c| c as f64).collect()
+    } else {
+        vec![1.0; counts.len()]
+    };
     psi_of_counts(&counts, &expected)
 }
 

@@ -242,7 +242,7 @@ fn categorical(name: String, labels: Vec<String>, observed: &[u64], expected: &[
 fn numeric(name: String, training: &Stats, present: &[f64], missing: u64) -> FeatureDrift {
     let mut drift = unjudged(name, present.len() as u64, missing);
     let histogram = &training.histogram;
-    let psi = drift::psi(&training.quantiles, present);
+    let psi = drift::psi(training, present);
     drift.psi = Some(psi);
     drift.level = Some(Level::of_psi(psi));
     drift.ks = Some(drift::ks_statistic(training, present));
@@ -392,6 +392,7 @@ mod tests {
             mean: 5.0,
             std: 2.89,
             quantiles: (0..=10).map(f64::from).collect(),
+            quantile_counts: vec![],
             histogram: Histogram { edges: (0..=10).map(f64::from).collect(), counts: vec![100; 10] },
         }
     }
@@ -423,6 +424,7 @@ mod tests {
             mean: 1.25,
             std: 0.43,
             quantiles: vec![1.0; 11],
+            quantile_counts: vec![],
             histogram: Histogram { edges: vec![1.0, 1.5, 2.0], counts: vec![300, 100] },
         };
         let same: Vec<f64> = (0..400).map(|i| if i % 4 == 0 { 2.0 } else { 1.0 }).collect();

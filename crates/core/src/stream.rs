@@ -4,6 +4,8 @@
 //! - [`parse_record`] turns one record into the card's feature values, or says what is wrong with it,
 //!   so that a bad record is counted and shown instead of stopping the stream. Sources differ in what
 //!   they send, so a record may be a JSON object keyed by feature name, a JSON array or a CSV line.
+//! - [`parse_labelled`] does the same for a record the recalibrate page learns from: a JSON object
+//!   that also names the target, as a labelled CSV file's target column does.
 //! - [`Buffer`] holds parsed records until a batch takes them. A source can outpace the model, so the
 //!   buffer is bounded, and its [`Overflow`] policy says what gives: the source pauses (every record is
 //!   scored, late) or the oldest records go (a live view stays live).
@@ -16,7 +18,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::card::{Feature, FeatureKind, FeatureValue, ModelCard};
+use crate::card::{Feature, FeatureKind, FeatureValue, ModelCard, Task};
+use crate::compare::labelled::Truth;
 
 /// One record's feature values, in card order, or what is wrong with it: which feature, and the value.
 pub fn parse_record(text: &str, card: &ModelCard) -> Result<Vec<FeatureValue>, String> {
@@ -26,13 +29,7 @@ pub fn parse_record(text: &str, card: &ModelCard) -> Result<Vec<FeatureValue>, S
     let features = &card.features;
     match record.trim_start().chars().next() {
         None => Err("an empty record".to_owned()),
-        Some('{') => {
-            let object: Map<String, Value> = serde_json::from_str(record).map_err(invalid_json)?;
-            features
-                .iter()
-                .map(|f| object.get(&f.name).map_or_else(|| Err(format!("“{}”: missing", f.name)), |v| json(f, v)))
-                .collect()
-        }
+        Some('{') => object_values(&serde_json::from_str(record).map_err(invalid_json)?, features),
         Some('[') => {
             let values: Vec<Value> = serde_json::from_str(record).map_err(invalid_json)?;
             check_length(values.len(), features.len())?;
@@ -51,6 +48,74 @@ pub fn parse_record(text: &str, card: &ModelCard) -> Result<Vec<FeatureValue>, S
             features.iter().zip(&fields).map(|(f, cell)| text_value(f, cell)).collect()
         }
     }
+}
+
+/// A labelled record for learning: a JSON object keyed by feature name and by the card's
+/// target name, read as [`parse_record`] reads an object. The target is what a labelled
+/// CSV's target cell is ([`crate::compare::labelled::truth`]): a class name or a class's
+/// index for a classifier, a finite number for a regressor. It comes back as the learner
+/// takes it: the class index, or the value.
+pub fn parse_labelled(text: &str, card: &ModelCard) -> Result<(Vec<FeatureValue>, f64), String> {
+    let record = text.trim_end();
+    let target = &card.target.name;
+    match record.trim_start().chars().next() {
+        None => Err("an empty record".to_owned()),
+        Some('{') => {
+            let object: Map<String, Value> = serde_json::from_str(record).map_err(invalid_json)?;
+            let values = object_values(&object, &card.features)?;
+            let truth = match object.get(target) {
+                None => return Err(format!("“{target}”: missing; a labelled record names the target")),
+                Some(value) => json_truth(card, value)?,
+            };
+            Ok((values, truth))
+        }
+        // An array or a CSV line has no name for the target: its place would be a guess.
+        Some(_) => Err(format!("not a JSON object; a labelled record is keyed by feature name and “{target}”")),
+    }
+}
+
+/// The features of a JSON object record, in card order.
+fn object_values(object: &Map<String, Value>, features: &[Feature]) -> Result<Vec<FeatureValue>, String> {
+    features
+        .iter()
+        .map(|f| object.get(&f.name).map_or_else(|| Err(format!("“{}”: missing", f.name)), |v| json(f, v)))
+        .collect()
+}
+
+/// The target value of a labelled record, with [`Truth`]'s meaning, as the learner takes it.
+fn json_truth(card: &ModelCard, value: &Value) -> Result<f64, String> {
+    let target = &card.target.name;
+    // Strings are read like CSV cells, as for features: `"2"` is the class index 2.
+    let (text, number) = match value {
+        Value::Null => return Err(format!("“{target}”: empty where the target is required")),
+        Value::String(s) if s.trim().is_empty() => {
+            return Err(format!("“{target}”: empty where the target is required"));
+        }
+        Value::String(s) => (s.trim().to_owned(), s.trim().parse::<f64>().ok()),
+        Value::Number(n) => (n.to_string(), n.as_f64()),
+        other => (other.to_string(), None),
+    };
+    let truth = match card.task {
+        Task::Regression => match number {
+            Some(n) if n.is_finite() => Truth::Value(n),
+            _ => return Err(format!("“{target}”: “{text}” is not a number")),
+        },
+        Task::Classification => {
+            let classes = card.classes();
+            let by_name = classes.iter().position(|c| *c == text);
+            let by_index = number.filter(|n| n.fract() == 0.0 && *n >= 0.0 && (*n as usize) < classes.len());
+            match by_name.or(by_index.map(|n| n as usize)) {
+                Some(class) => Truth::Class(class),
+                None => {
+                    return Err(format!("“{target}”: “{text}” is not one of the classes {}", classes.join(", ")));
+                }
+            }
+        }
+    };
+    Ok(match truth {
+        Truth::Class(class) => class as f64,
+        Truth::Value(value) => value,
+    })
 }
 
 fn check_length(got: usize, expected: usize) -> Result<(), String> {
@@ -219,7 +284,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::{ModelFile, OutputRoles, Target, Task, Training};
+    use crate::card::{ModelFile, OutputRoles, Target, Training};
 
     const IRIS: [&str; 4] = ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"];
 
@@ -330,6 +395,91 @@ mod tests {
         ];
         for (record, error) in cases {
             assert_eq!(parse_record(record, &iris()), Err(error.to_owned()), "{record:?}");
+        }
+    }
+
+    /// The iris card as a classifier, its target “class”.
+    fn iris_classifier() -> ModelCard {
+        let mut card = iris();
+        card.task = Task::Classification;
+        card.target.name = "class".into();
+        card.target.classes = Some(vec!["setosa".into(), "versicolor".into(), "virginica".into()]);
+        card
+    }
+
+    #[test]
+    fn labelled_records_give_values_in_card_order_and_the_class_index() {
+        let setosa = numbers(&[5.1, 3.5, 1.4, 0.2]);
+        let flower =
+            r#""petal width (cm)": 0.2, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "sepal length (cm)": 5.1"#;
+        let cases = [
+            (format!(r#"{{{flower}, "class": "setosa"}}"#), 0.0),
+            (format!(r#"{{"class": "virginica", {flower}}}"#), 2.0),
+            // A class's index, as a number or as text, as a labelled CSV takes it.
+            (format!(r#"{{{flower}, "class": 1}}"#), 1.0),
+            (format!(r#"  {{{flower}, "class": " 2 "}}"#), 2.0),
+        ];
+        for (record, class) in cases {
+            assert_eq!(parse_labelled(&record, &iris_classifier()), Ok((setosa.clone(), class)), "{record}");
+        }
+    }
+
+    #[test]
+    fn a_regressors_target_is_a_finite_number() {
+        let flower =
+            r#""sepal length (cm)": 5.1, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2"#;
+        let setosa = numbers(&[5.1, 3.5, 1.4, 0.2]);
+        assert_eq!(parse_labelled(&format!(r#"{{{flower}, "y": 151.5}}"#), &iris()), Ok((setosa.clone(), 151.5)));
+        assert_eq!(parse_labelled(&format!(r#"{{{flower}, "y": "-2"}}"#), &iris()), Ok((setosa, -2.0)));
+        assert_eq!(
+            parse_labelled(&format!(r#"{{{flower}, "y": "NaN"}}"#), &iris()),
+            Err("“y”: “NaN” is not a number".to_owned())
+        );
+        assert_eq!(
+            parse_labelled(&format!(r#"{{{flower}, "y": [1]}}"#), &iris()),
+            Err("“y”: “[1]” is not a number".to_owned())
+        );
+    }
+
+    #[test]
+    fn bad_labelled_records_name_the_field_and_the_reason() {
+        let flower =
+            r#""sepal length (cm)": 5.1, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2"#;
+        let cases = [
+            (format!("{{{flower}}}"), "“class”: missing; a labelled record names the target"),
+            (
+                format!(r#"{{{flower}, "class": "rose"}}"#),
+                "“class”: “rose” is not one of the classes setosa, versicolor, virginica",
+            ),
+            // 3 is one past the last class; 1.5 is no class's index.
+            (
+                format!(r#"{{{flower}, "class": 3}}"#),
+                "“class”: “3” is not one of the classes setosa, versicolor, virginica",
+            ),
+            (
+                format!(r#"{{{flower}, "class": 1.5}}"#),
+                "“class”: “1.5” is not one of the classes setosa, versicolor, virginica",
+            ),
+            (format!(r#"{{{flower}, "class": null}}"#), "“class”: empty where the target is required"),
+            (format!(r#"{{{flower}, "class": " "}}"#), "“class”: empty where the target is required"),
+            // The features are checked first, as an unlabelled record's are.
+            (
+                r#"{"sepal length (cm)": "long", "class": "setosa"}"#.to_owned(),
+                "“sepal length (cm)”: “long” is not a number",
+            ),
+            (
+                "5.1,3.5,1.4,0.2,setosa".to_owned(),
+                "not a JSON object; a labelled record is keyed by feature name and “class”",
+            ),
+            (
+                "[5.1, 3.5, 1.4, 0.2, 0]".to_owned(),
+                "not a JSON object; a labelled record is keyed by feature name and “class”",
+            ),
+            (r#"{"class": "setosa""#.to_owned(), "not valid JSON: EOF while parsing an object (column 18)"),
+            (" \r\n".to_owned(), "an empty record"),
+        ];
+        for (record, error) in cases {
+            assert_eq!(parse_labelled(&record, &iris_classifier()), Err(error.to_owned()), "{record:?}");
         }
     }
 

@@ -41,7 +41,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn numeric_drift_matches_numpy_and_scipy() {
     for case in reference().numeric {
-        let psi = psi(&case.training.quantiles, &case.values);
+        let psi = psi(&case.training, &case.values);
         assert!(close(psi, case.psi), "{}: PSI {psi}, numpy {}", case.name, case.psi);
         let ks = ks_statistic(&case.training, &case.values);
         assert!(close(ks, case.ks), "{}: KS {ks}, scipy {}", case.name, case.ks);
@@ -53,10 +53,13 @@ fn the_same_population_is_stable_and_a_shifted_one_alerts() {
     let levels: Vec<(String, Level)> = reference()
         .numeric
         .iter()
-        .map(|c| (c.name.clone(), Level::of_psi(psi(&c.training.quantiles, &c.values))))
+        .map(|c| (c.name.clone(), Level::of_psi(psi(&c.training, &c.values))))
         .collect();
+    // Coarsely recorded values tie the training deciles; weighting each bin by its
+    // real training share keeps the same population stable all the same.
     assert_eq!(levels[0], ("same".into(), Level::Stable));
-    assert!(levels[1..].iter().all(|(_, level)| *level == Level::Alert), "{levels:?}");
+    assert_eq!(levels[1], ("same, recorded to one decimal".into(), Level::Stable));
+    assert!(levels[2..].iter().all(|(_, level)| *level == Level::Alert), "{levels:?}");
 }
 
 #[test]
