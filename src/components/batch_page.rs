@@ -6,8 +6,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::ModelCard;
-use modelport_core::card::FeatureValue;
 use modelport_core::batch::{self, ColumnMap};
+use modelport_core::card::FeatureValue;
 use modelport_core::record::{Record, Source};
 use modelport_core::registry::Version;
 use wasm_bindgen::JsCast;
@@ -20,8 +20,8 @@ use crate::components::batch_mapping::Mapping;
 use crate::components::batch_progress::ProgressView;
 use crate::components::batch_result::{Finished, FinishedView};
 use crate::components::batch_shadow::BatchShadow;
-use crate::components::predictor::Challenger;
 use crate::components::now;
+use crate::components::predictor::Challenger;
 use crate::inference::Loaded;
 use crate::recorder;
 
@@ -125,14 +125,14 @@ pub fn BatchPage(
                     }
                     recorder::record(card.with_value(|c| Record::many(c, Source::Batch, js_sys::Date::now(), sample)));
                     match Url::create_object_url_with_blob(&outcome.output) {
-                    Ok(download) => Stage::Done(Box::new(Finished {
-                        summary: outcome.summary,
-                        profile: outcome.profile,
-                        millis,
-                        download,
-                        file_name: scored_name(&name),
-                    })),
-                    Err(e) => Stage::Failed(format!("the output could not be offered for download ({e:?})")),
+                        Ok(download) => Stage::Done(Box::new(Finished {
+                            summary: outcome.summary,
+                            profile: outcome.profile,
+                            millis,
+                            download,
+                            file_name: scored_name(&name),
+                        })),
+                        Err(e) => Stage::Failed(format!("the output could not be offered for download ({e:?})")),
                     }
                 }
                 Err(None) => Stage::Cancelled,

@@ -4,9 +4,9 @@
 //! about agreement as a million, at a fraction of the time.
 
 use leptos::prelude::*;
-use modelport_core::{ModelCard, Prediction, Signature};
 use modelport_core::card::FeatureValue;
 use modelport_core::compare::Shadow;
+use modelport_core::{ModelCard, Prediction, Signature};
 
 use crate::components::predictor::Challenger;
 use crate::components::shadow_view::ShadowView;

@@ -38,7 +38,10 @@ pub fn CanaryView(model: RegisteredModel, card: ModelCard) -> impl IntoView {
         let name = name.clone();
         async move { recorder::load(&name).await }
     });
-    let arms = [(format!("Production, {champion}"), champion.clone()), (format!("Canary, {}", canary.version), canary.version.clone())];
+    let arms = [
+        (format!("Production, {champion}"), champion.clone()),
+        (format!("Canary, {}", canary.version), canary.version.clone()),
+    ];
     let is_value = card.classes().is_empty();
     let table = move || {
         let records = match records.get() {
@@ -79,7 +82,8 @@ fn distribution(predicted: &[&Predicted], is_value: bool) -> String {
         return "nothing yet".into();
     }
     if is_value {
-        let values: Vec<f64> = predicted.iter().filter_map(|p| if let Predicted::Value(v) = p { Some(*v) } else { None }).collect();
+        let values: Vec<f64> =
+            predicted.iter().filter_map(|p| if let Predicted::Value(v) = p { Some(*v) } else { None }).collect();
         return format!("mean {}", format_number(values.iter().sum::<f64>() / values.len().max(1) as f64, 4));
     }
     let mut counts = BTreeMap::<&str, usize>::new();
@@ -89,5 +93,9 @@ fn distribution(predicted: &[&Predicted], is_value: bool) -> String {
         }
     }
     let n = predicted.len() as f64;
-    counts.iter().map(|(c, k)| format!("{c} {}%", format_number(*k as f64 * 100.0 / n, 3))).collect::<Vec<_>>().join(", ")
+    counts
+        .iter()
+        .map(|(c, k)| format!("{c} {}%", format_number(*k as f64 * 100.0 / n, 3)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -6,9 +6,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use modelport_core::{ModelCard, Prediction};
 use modelport_core::compare::labelled::{self, Labelled, Outcome};
 use modelport_core::registry::{RegisteredModel, Version};
+use modelport_core::{ModelCard, Prediction};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, HtmlInputElement};
 
@@ -166,7 +166,10 @@ async fn compare_file(
     let text = text.as_string().unwrap_or_default();
     let read = labelled::read(&card, text.as_bytes()).map_err(|e| format!("“{name}”: {e}"))?;
     if read.rows.is_empty() {
-        return Err(format!("“{name}” has no row both versions can score ({} could not be read).", read.problems.len()));
+        return Err(format!(
+            "“{name}” has no row both versions can score ({} could not be read).",
+            read.problems.len()
+        ));
     }
     let champion_model = loaded.await?;
     let challenger_key = catalog::model_key(&model, &challenger);
@@ -175,7 +178,12 @@ async fn compare_file(
     let challenger_card = catalog::card(&challenger).await?;
     let mut predictions = (vec![], vec![]);
     for (i, rows) in read.rows.chunks(CHUNK).enumerate() {
-        progress.set(Some(format!("Scoring rows {} to {} of {}…", i * CHUNK + 1, i * CHUNK + rows.len(), read.rows.len())));
+        progress.set(Some(format!(
+            "Scoring rows {} to {} of {}…",
+            i * CHUNK + 1,
+            i * CHUNK + rows.len(),
+            read.rows.len()
+        )));
         let key = catalog::model_key(&model, &champion);
         let inputs = card.assemble(&champion_model.signature, rows).map_err(|e| e.to_string())?;
         let ran = inference.run(key, inputs).await?;
@@ -185,6 +193,7 @@ async fn compare_file(
         predictions.1.extend(challenger_card.interpret(&ran.outputs).map_err(|e| e.to_string())?);
     }
     let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
-    let outcome = labelled::compare(&card, &read, &predictions.0, &predictions.1, tolerance).map_err(|e| e.to_string())?;
+    let outcome =
+        labelled::compare(&card, &read, &predictions.0, &predictions.1, tolerance).map_err(|e| e.to_string())?;
     Ok(Compared { card, file: read, outcome, champion: champion.version, challenger: challenger.version, predictions })
 }

@@ -3,10 +3,10 @@
 //! read.
 
 use leptos::prelude::*;
-use modelport_core::{ModelCard, Prediction};
 use modelport_core::card::FeatureValue;
 use modelport_core::compare::labelled::{Labelled, Outcome, Truth};
 use modelport_core::compare::{ClassifierMetrics, McNemar};
+use modelport_core::{ModelCard, Prediction};
 
 use crate::components::format_number;
 use crate::components::shadow_view::describe;

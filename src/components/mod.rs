@@ -3,10 +3,10 @@
 mod batch_chart;
 mod batch_mapping;
 pub mod batch_page;
-mod batch_shadow;
 mod batch_profile;
 mod batch_progress;
 mod batch_result;
+mod batch_shadow;
 mod canary_view;
 pub mod card_diff;
 pub mod compare_page;

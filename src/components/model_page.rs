@@ -8,7 +8,6 @@ use modelport_core::canary;
 use modelport_core::link::{Route, Selector, Tool};
 use modelport_core::registry::{RegisteredModel, Version};
 
-use crate::{catalog, settings};
 use crate::components::batch_page::BatchPage;
 use crate::components::compare_page::ComparePage;
 use crate::components::model_card::ModelCardView;
@@ -18,6 +17,7 @@ use crate::components::recalibrate_page::RecalibratePage;
 use crate::components::stream_page::StreamPage;
 use crate::components::version_switcher::VersionSwitcher;
 use crate::inference::Inference;
+use crate::{catalog, settings};
 
 /// The page of `model`, at the version the link selects.
 #[component]
@@ -121,9 +121,12 @@ fn ModelVersion(model: RegisteredModel, version: Version, tool: Tool) -> impl In
                 view! { <BatchPage card version=version.clone() model_key=key.clone() loaded challenger /> }.into_any()
             }
             Tool::Stream => {
-                view! { <StreamPage card model_key=key.clone() loaded challenger=challenger(&model, &version) /> }.into_any()
+                view! { <StreamPage card model_key=key.clone() loaded challenger=challenger(&model, &version) /> }
+                    .into_any()
             }
-            Tool::Compare => view! { <ComparePage model=model.clone() card version=version.clone() loaded /> }.into_any(),
+            Tool::Compare => {
+                view! { <ComparePage model=model.clone() card version=version.clone() loaded /> }.into_any()
+            }
             Tool::Monitor => view! { <MonitorPage card /> }.into_any(),
             Tool::Recalibrate => view! { <RecalibratePage card model_key=key.clone() loaded /> }.into_any(),
         },

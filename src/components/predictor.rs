@@ -130,7 +130,8 @@ pub fn Predictor(
             if generation.get_value() != current {
                 return;
             }
-            let challenger = challenger.and_then(|o| o.predictions.into_iter().next().ok_or_else(|| "no prediction".into()));
+            let challenger =
+                challenger.and_then(|o| o.predictions.into_iter().next().ok_or_else(|| "no prediction".into()));
             if let (Some(champion), Ok(challenger), Some(row)) = (&champion, &challenger, &row) {
                 shadow_tally.update(|t| t.add(row, champion, challenger, tolerance));
             }

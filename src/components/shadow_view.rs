@@ -31,12 +31,9 @@ pub fn ShadowView(
     let agreement = move || {
         tally.with(|t| match t.agreement() {
             None => "No predictions compared yet.".to_owned(),
-            Some(rate) => format!(
-                "Agreed on {} of {} inputs ({}%).",
-                t.agreed,
-                t.compared,
-                format_number(rate * 100.0, 3)
-            ),
+            Some(rate) => {
+                format!("Agreed on {} of {} inputs ({}%).", t.agreed, t.compared, format_number(rate * 100.0, 3))
+            }
         })
     };
     // One cell for the features: a model may have dozens.
@@ -81,12 +78,10 @@ pub fn ShadowView(
 /// A prediction in a few words: "virginica (87%)", "152.1 progression score".
 pub fn describe(prediction: &Prediction) -> String {
     match prediction {
-        Prediction::Class { label, probabilities } => {
-            match probabilities.iter().find(|p| &p.class == label) {
-                Some(p) => format!("{label} ({}%)", format_number(p.probability * 100.0, 3)),
-                None => label.clone(),
-            }
-        }
+        Prediction::Class { label, probabilities } => match probabilities.iter().find(|p| &p.class == label) {
+            Some(p) => format!("{label} ({}%)", format_number(p.probability * 100.0, 3)),
+            None => label.clone(),
+        },
         Prediction::Value { value, unit } => {
             format!("{} {}", format_number(*value, 4), unit.as_deref().unwrap_or_default()).trim_end().to_owned()
         }

@@ -118,7 +118,9 @@ mod tests {
         assert!(arms.iter().any(|(v, arm)| *v == champion && *arm == Some(Arm::Champion)));
         // A link naming a version, or another environment, is never rerouted.
         let pinned = Selector::Version(champion.clone());
-        assert!(ids(100).all(|id| select(model, Some(&pinned), Channel::Production, &id).unwrap().0.version == champion));
+        assert!(
+            ids(100).all(|id| select(model, Some(&pinned), Channel::Production, &id).unwrap().0.version == champion)
+        );
         let staging = registry.for_environment(Channel::Staging);
         let staged = staging.model("iris-forest").unwrap();
         assert!(ids(100).all(|id| select(staged, None, Channel::Staging, &id).unwrap().1.is_none()));
@@ -126,7 +128,8 @@ mod tests {
 
     #[test]
     fn a_canary_names_a_registered_version_and_a_share_up_to_one() {
-        let mut registry: crate::Registry = serde_json::from_str(include_str!("../../../models/registry.json")).unwrap();
+        let mut registry: crate::Registry =
+            serde_json::from_str(include_str!("../../../models/registry.json")).unwrap();
         assert!(registry.set_canary("iris-forest", Some(Canary { version: "9.9.9".into(), share: 0.1 })).is_err());
         assert!(registry.set_canary("iris-forest", Some(Canary { version: "1.1.0".into(), share: 1.5 })).is_err());
         assert!(registry.set_canary("iris-forest", Some(Canary { version: "1.1.0".into(), share: 0.0 })).is_err());

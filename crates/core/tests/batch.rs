@@ -118,7 +118,8 @@ fn the_sample_holds_scored_rows_with_their_predictions() {
     assert_eq!(sample.seen, rows as u64);
     assert!(sample.rows.len() > Sample::CAPACITY / 2 && sample.rows.len() <= Sample::CAPACITY);
     for (features, predicted) in &sample.rows {
-        let x: Vec<f64> = features.iter().map(|f| if let FeatureValue::Number(n) = f { *n } else { f64::NAN }).collect();
+        let x: Vec<f64> =
+            features.iter().map(|f| if let FeatureValue::Number(n) = f { *n } else { f64::NAN }).collect();
         let (_, class) = scored.iter().find(|(row, _)| *row == x).expect("a sampled row is a scored row");
         let index: usize = class.parse().unwrap();
         assert_eq!(predicted, &Predicted::Class(card.classes()[index].clone()));

@@ -50,11 +50,8 @@ fn numeric_drift_matches_numpy_and_scipy() {
 
 #[test]
 fn the_same_population_is_stable_and_a_shifted_one_alerts() {
-    let levels: Vec<(String, Level)> = reference()
-        .numeric
-        .iter()
-        .map(|c| (c.name.clone(), Level::of_psi(psi(&c.training, &c.values))))
-        .collect();
+    let levels: Vec<(String, Level)> =
+        reference().numeric.iter().map(|c| (c.name.clone(), Level::of_psi(psi(&c.training, &c.values)))).collect();
     // Coarsely recorded values tie the training deciles; weighting each bin by its
     // real training share keeps the same population stable all the same.
     assert_eq!(levels[0], ("same".into(), Level::Stable));

@@ -95,7 +95,9 @@ impl<'a> Scorer<'a> {
             match outcome {
                 Ok((outputs, row)) => {
                     summary.predictions.count(self.card, &outputs, row, &mut scratch);
-                    summary.sample.offer(|| Some((features.take()?, Predicted::read(self.card, &outputs, row, &mut scratch)?)));
+                    summary
+                        .sample
+                        .offer(|| Some((features.take()?, Predicted::read(self.card, &outputs, row, &mut scratch)?)));
                     self.columns.write_row(&outputs, row, out, &mut scratch)?;
                     out.write_field("")?;
                 }

@@ -179,7 +179,15 @@ mod tests {
     use crate::card::{Feature, FeatureKind, Histogram, ModelFile, OutputRoles, Target, Task, Training};
 
     fn stats(min: f64, mean: f64, max: f64) -> Stats {
-        Stats { min, max, mean, std: 1.0, quantiles: vec![], quantile_counts: vec![], histogram: Histogram { edges: vec![], counts: vec![] } }
+        Stats {
+            min,
+            max,
+            mean,
+            std: 1.0,
+            quantiles: vec![],
+            quantile_counts: vec![],
+            histogram: Histogram { edges: vec![], counts: vec![] },
+        }
     }
 
     fn feature(name: &str, training: Option<Stats>) -> Feature {

@@ -139,7 +139,8 @@ pub fn compare(
     match card.task {
         Task::Classification => {
             let classes = card.classes();
-            let truth: Vec<usize> = file.truth.iter().map(|t| if let Truth::Class(c) = t { *c } else { usize::MAX }).collect();
+            let truth: Vec<usize> =
+                file.truth.iter().map(|t| if let Truth::Class(c) = t { *c } else { usize::MAX }).collect();
             let probabilities = |predictions: &[Prediction]| -> Vec<Vec<f64>> {
                 predictions.iter().map(|p| class_probabilities(p, classes)).collect()
             };
@@ -148,9 +149,13 @@ pub fn compare(
             Ok(Outcome::Classifier(comparison))
         }
         Task::Regression => {
-            let truth: Vec<f64> = file.truth.iter().map(|t| if let Truth::Value(v) = t { *v } else { f64::NAN }).collect();
+            let truth: Vec<f64> =
+                file.truth.iter().map(|t| if let Truth::Value(v) = t { *v } else { f64::NAN }).collect();
             let values = |predictions: &[Prediction]| -> Vec<f64> {
-                predictions.iter().map(|p| if let Prediction::Value { value, .. } = p { *value } else { f64::NAN }).collect()
+                predictions
+                    .iter()
+                    .map(|p| if let Prediction::Value { value, .. } = p { *value } else { f64::NAN })
+                    .collect()
             };
             let (a, z) = (values(champion), values(challenger));
             let interval = |metric| paired_bootstrap(&truth, &a, &z, metric, RESAMPLES, 0x5eed);
@@ -220,7 +225,8 @@ mod tests {
         let text = "sepal length,sepal width,petal length,petal width\n5.1,3.5,1.4,0.2\n6.5,3.0,5.2,2.0\n";
         let file = read(&card, text.as_bytes()).unwrap();
         assert!(file.target.is_none() && file.truth.is_empty());
-        let outcome = compare(&card, &file, &[class(&card, 0), class(&card, 2)], &[class(&card, 0), class(&card, 1)], 0.0);
+        let outcome =
+            compare(&card, &file, &[class(&card, 0), class(&card, 2)], &[class(&card, 0), class(&card, 1)], 0.0);
         let Ok(Outcome::Unlabelled(shadow)) = outcome else { panic!("{outcome:?}") };
         assert_eq!((shadow.compared, shadow.agreed, shadow.largest.len()), (2, 1, 1));
     }

@@ -37,8 +37,12 @@ impl Shadow {
         self.largest.retain(|d| d.features != features);
         let at = self.largest.partition_point(|d| d.gap >= gap);
         if at < LARGEST {
-            let disagreement =
-                Disagreement { features: features.to_vec(), champion: champion.clone(), challenger: challenger.clone(), gap };
+            let disagreement = Disagreement {
+                features: features.to_vec(),
+                champion: champion.clone(),
+                challenger: challenger.clone(),
+                gap,
+            };
             self.largest.insert(at, disagreement);
             self.largest.truncate(LARGEST);
         }
