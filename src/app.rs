@@ -13,12 +13,14 @@ use crate::components::site_header::SiteHeader;
 use crate::components::staging_banner::StagingBanner;
 use crate::components::upload::UploadPage;
 use crate::inference::Inference;
+use crate::recalibrated::Recalibrations;
 use crate::{catalog, route};
 
 #[component]
 pub fn App() -> impl IntoView {
     let inference = Inference::start();
     provide_context(inference);
+    Recalibrations::provide();
     let registry = LocalResource::new(catalog::registry);
     let current = RwSignal::new(route::current());
     let _ = window_event_listener(leptos::ev::hashchange, move |_| current.set(route::current()));

@@ -110,6 +110,14 @@ impl Inference {
         }
     }
 
+    /// Compiles `onnx`, made on this device, under `key` (a key not used before).
+    pub async fn compile(self, key: String, onnx: Vec<u8>) -> Result<Loaded, String> {
+        match self.call(|id| WorkerRequest::Compile { id, key, onnx }).await? {
+            Reply::Loaded { signature, millis } => Ok(Loaded { signature, millis }),
+            other => Err(unexpected(&other)),
+        }
+    }
+
     async fn call(self, request: impl FnOnce(u64) -> WorkerRequest) -> Result<Reply, String> {
         let (tx, rx) = oneshot::channel();
         let id = self.with(|shared| {

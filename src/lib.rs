@@ -7,6 +7,7 @@
 //! - [`catalog`] fetches the registry and model cards, and knows the environment.
 //! - [`recorder`] keeps every prediction in IndexedDB for the monitor; [`settings`] what
 //!   else this browser remembers (its id, shadow mode).
+//! - [`recalibrated`] hands a recalibration from its tab to the Compare tab.
 //! - [`route`] reads and changes the link in the address bar.
 //! - `stream_source` connects the stream page to a Server-Sent Events or WebSocket URL.
 //! - [`app`] and [`components`] render.
@@ -16,6 +17,7 @@ pub mod batch_run;
 pub mod catalog;
 pub mod components;
 pub mod inference;
+pub mod recalibrated;
 pub mod recorder;
 pub mod route;
 pub mod settings;

@@ -15,6 +15,7 @@ use web_sys::{File, HtmlInputElement};
 use crate::components::canary_view::CanaryView;
 use crate::components::compare_result::CompareResult;
 use crate::inference::{Inference, Loaded};
+use crate::recalibrated::{Recalibrated, Recalibrations};
 use crate::{catalog, settings};
 
 /// Rows sent to the worker at a time.
@@ -29,7 +30,8 @@ pub fn ComparePage(
     loaded: LocalResource<Result<Loaded, String>>,
 ) -> impl IntoView {
     let others: Vec<Version> = model.versions.iter().filter(|v| v.version != version.version).cloned().collect();
-    if others.is_empty() {
+    let recalibrated = Recalibrations::get().of(&model.name);
+    if others.is_empty() && recalibrated.is_none() {
         return view! {
             <section class="compare">
                 <p class="status">
@@ -40,28 +42,39 @@ pub fn ComparePage(
         }
         .into_any();
     }
-    // The staging or development version, if it is not the one shown, else the newest.
-    let preferred = [modelport_core::Channel::Staging, modelport_core::Channel::Development]
+    // A recalibration just handed over; else the staging or development version, if it
+    // is not the one shown; else the newest.
+    let registered = [modelport_core::Channel::Staging, modelport_core::Channel::Development]
         .iter()
         .filter_map(|c| model.on_channel(*c))
         .find(|v| v.version != version.version)
-        .unwrap_or_else(|| others.last().expect("another version"))
-        .version
-        .clone();
+        .or(others.last());
+    let preferred = match (&recalibrated, registered) {
+        (Some(_), _) | (None, None) => RECALIBRATED.to_owned(),
+        (None, Some(v)) => v.version.clone(),
+    };
     let chosen = RwSignal::new(preferred);
+    // Shadow mode runs registered versions only: a recalibration lasts as long as the page.
+    let registered_chosen = move || chosen.with(|c| c != RECALIBRATED);
     let shadow_on = RwSignal::new(settings::shadow(&model.name).is_some());
     let name = StoredValue::new(model.name.clone());
     Effect::new(move |_| {
         let version = chosen.get();
-        settings::set_shadow(&name.get_value(), shadow_on.get().then_some(version.as_str()));
+        let shadowed = shadow_on.get() && version != RECALIBRATED;
+        settings::set_shadow(&name.get_value(), shadowed.then_some(version.as_str()));
     });
-    let options = others
+    let mut options = others
         .iter()
         .map(|v| {
             let text = format!("{} ({})", v.version, catalog::standing(&model, &v.version));
-            view! { <option value=v.version.clone()>{text}</option> }
+            view! { <option value=v.version.clone()>{text}</option> }.into_any()
         })
-        .collect_view();
+        .collect::<Vec<_>>();
+    if let Some(r) = &recalibrated {
+        let text = format!("recalibrated in this browser ({} examples)", r.examples);
+        options.push(view! { <option value=RECALIBRATED>{text}</option> }.into_any());
+    }
+    let recalibrated = StoredValue::new(recalibrated);
     let inference = expect_context::<Inference>();
     let state = RwSignal::new(None::<Result<Compared, String>>);
     let progress = RwSignal::new(None::<String>);
@@ -70,7 +83,11 @@ pub fn ComparePage(
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        let challenger = versions.with_value(|v| v.iter().find(|v| v.version == chosen.get_untracked()).cloned());
+        let chosen = chosen.get_untracked();
+        let challenger = match chosen.as_str() {
+            RECALIBRATED => recalibrated.get_value().map(Challenger::Recalibrated),
+            _ => versions.with_value(|v| v.iter().find(|v| v.version == chosen).cloned()).map(Challenger::Registered),
+        };
         let Some(challenger) = challenger else { return };
         let (card, version) = champion.get_value();
         state.set(None);
@@ -95,7 +112,8 @@ pub fn ComparePage(
                     </select>
                 </label>
                 <label class="checkbox">
-                    <input id="compare-shadow" type="checkbox" prop:checked=move || shadow_on.get()
+                    <input id="compare-shadow" type="checkbox" prop:checked=move || shadow_on.get() && registered_chosen()
+                        disabled=move || !registered_chosen()
                         on:change=move |ev| shadow_on.set(event_target_checked(&ev)) />
                     " Shadow mode: run the challenger beside every prediction in the form and on a stream"
                 </label>
@@ -148,9 +166,19 @@ struct Compared {
 struct Versions {
     model: String,
     champion: Version,
-    challenger: Version,
+    challenger: Challenger,
     loaded: LocalResource<Result<Loaded, String>>,
 }
+
+/// What the file's rows are compared against.
+#[derive(Clone)]
+enum Challenger {
+    Registered(Version),
+    Recalibrated(Recalibrated),
+}
+
+/// The challenger option that stands for this browser's recalibration.
+const RECALIBRATED: &str = "recalibrated";
 
 async fn compare_file(
     inference: Inference,
@@ -172,10 +200,14 @@ async fn compare_file(
         ));
     }
     let champion_model = loaded.await?;
-    let challenger_key = catalog::model_key(&model, &challenger);
-    let challenger_model =
-        inference.load(challenger_key.clone(), catalog::model_url(&challenger), challenger.sha256.clone()).await?;
-    let challenger_card = catalog::card(&challenger).await?;
+    let (challenger_key, challenger_signature, challenger_card, challenger) = match challenger {
+        Challenger::Registered(version) => {
+            let key = catalog::model_key(&model, &version);
+            let loaded = inference.load(key.clone(), catalog::model_url(&version), version.sha256.clone()).await?;
+            (key, loaded.signature, catalog::card(&version).await?, version.version)
+        }
+        Challenger::Recalibrated(r) => (r.key, r.signature, r.card, "recalibrated".to_owned()),
+    };
     let mut predictions = (vec![], vec![]);
     for (i, rows) in read.rows.chunks(CHUNK).enumerate() {
         progress.set(Some(format!(
@@ -188,12 +220,12 @@ async fn compare_file(
         let inputs = card.assemble(&champion_model.signature, rows).map_err(|e| e.to_string())?;
         let ran = inference.run(key, inputs).await?;
         predictions.0.extend(card.interpret(&ran.outputs).map_err(|e| e.to_string())?);
-        let inputs = challenger_card.assemble(&challenger_model.signature, rows).map_err(|e| e.to_string())?;
+        let inputs = challenger_card.assemble(&challenger_signature, rows).map_err(|e| e.to_string())?;
         let ran = inference.run(challenger_key.clone(), inputs).await?;
         predictions.1.extend(challenger_card.interpret(&ran.outputs).map_err(|e| e.to_string())?);
     }
     let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
     let outcome =
         labelled::compare(&card, &read, &predictions.0, &predictions.1, tolerance).map_err(|e| e.to_string())?;
-    Ok(Compared { card, file: read, outcome, champion: champion.version, challenger: challenger.version, predictions })
+    Ok(Compared { card, file: read, outcome, champion: champion.version, challenger, predictions })
 }

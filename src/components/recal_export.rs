@@ -4,11 +4,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::ModelCard;
+use modelport_core::link::{Route, Tool};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
 use crate::components::recalibrate_page::Session;
 use crate::inference::Inference;
+use crate::recalibrated::{Recalibrated, Recalibrations};
+use crate::route;
 
 /// The two download buttons and how to register what they give.
 #[component]
@@ -33,11 +36,36 @@ pub(super) fn RecalExport(
             problem.set(result.err().map(|e| format!("model.onnx could not be written: {e}")));
         });
     };
-    let card_json = move |_| {
-        let written = card.with_value(|base| {
+    let written = move || {
+        card.with_value(|base| {
             let learned = session.learner.with_untracked(|l| l.recalibration(session.skipped.get_untracked()));
             learned.card(base, &sources(session), "")
+        })
+    };
+    let compare = move |_| {
+        let (sgd, scaler) = session.learner.with_untracked(|l| (l.sgd().clone(), l.scaler().clone()));
+        let examples = session.learner.with_untracked(|l| l.learned());
+        let recalibrations = Recalibrations::get();
+        let name = card.with_value(|c| c.name.clone());
+        let key = recalibrations.next_key(&name);
+        let learned = written();
+        spawn_local(async move {
+            let compiled = async {
+                let onnx = inference.export(sgd, scaler, card.get_value()).await?;
+                inference.compile(key.clone(), onnx).await
+            };
+            match compiled.await {
+                Ok(loaded) => {
+                    let signature = loaded.signature;
+                    recalibrations.set(&name, Recalibrated { key, card: learned, signature, examples });
+                    route::go(&Route::Model { name, selector: None, tool: Tool::Compare });
+                }
+                Err(e) => problem.set(Some(format!("The recalibration could not be compiled for comparison: {e}"))),
+            }
         });
+    };
+    let card_json = move |_| {
+        let written = written();
         let result = serde_json::to_string_pretty(&written)
             .map_err(|e| e.to_string())
             .and_then(|text| download(&text.into(), "application/json", "card.json"));
@@ -49,6 +77,7 @@ pub(super) fn RecalExport(
             <div class="recal-actions">
                 <button type="button" class="primary" id="recal-export-onnx" on:click=onnx disabled=empty>"Download model.onnx"</button>
                 <button type="button" class="secondary" id="recal-export-card" on:click=card_json disabled=empty>"Download card.json"</button>
+                <button type="button" class="secondary" id="recal-compare" on:click=compare disabled=empty>"Compare with the registered versions"</button>
             </div>
             <p class="hint">
                 "The file takes the raw feature values, with the learner's scaling inside; the card keeps this model's features and records the prequential metrics. Register both as a development version with "

@@ -33,12 +33,20 @@ pub enum WorkerRequest {
     /// Write a recalibrated `learner`, applying `scaler` first, as an ONNX file taking
     /// `card`'s features (the page has no engine to write one).
     Export { id: u64, learner: Sgd, scaler: Standardizer, card: Box<ModelCard> },
+    /// Compile `onnx`, a model made on this device (an exported recalibration), under
+    /// `key`, a key never used before: no registry vouches for it, so there is no hash
+    /// to check, and a cached model is never replaced.
+    Compile { id: u64, key: String, onnx: Vec<u8> },
 }
 
 impl WorkerRequest {
     pub fn id(&self) -> u64 {
         match self {
-            Self::Inspect { id, .. } | Self::Load { id, .. } | Self::Run { id, .. } | Self::Export { id, .. } => *id,
+            Self::Inspect { id, .. }
+            | Self::Load { id, .. }
+            | Self::Run { id, .. }
+            | Self::Export { id, .. }
+            | Self::Compile { id, .. } => *id,
         }
     }
 }

@@ -61,6 +61,15 @@ fn handle(request: WorkerRequest, scope: DedicatedWorkerGlobalScope, cache: Rc<R
             let result = result.map(|outputs| Reply::Ran { outputs, millis: now(&scope) - start });
             post(&scope, &WorkerResponse::Done { id, result });
         }
+        WorkerRequest::Compile { key, onnx, .. } => {
+            let start = now(&scope);
+            let compiled = cache.borrow_mut().get_or_load(&key, &onnx).map_err(|e| e.to_string());
+            let result = compiled.and_then(|model| {
+                model.warm_up().map_err(|e| e.to_string())?;
+                Ok(Reply::Loaded { signature: model.signature().clone(), millis: now(&scope) - start })
+            });
+            post(&scope, &WorkerResponse::Done { id, result });
+        }
         WorkerRequest::Export { learner, scaler, card, .. } => {
             let result = modelport_core::recalibrate::to_onnx(&learner, &scaler, &card)
                 .map(|onnx| Reply::Exported { onnx })
