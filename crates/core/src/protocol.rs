@@ -127,6 +127,9 @@ mod tests {
         let inputs = Tensors::from([("input".into(), TensorData::new(vec![1, 2], Values::Float32(vec![1.5, -2.0])))]);
         let request = WorkerRequest::Run { id: 7, key: "iris@1.0.0".into(), inputs };
         assert_eq!(decode::<WorkerRequest>(&encode(&request)).unwrap(), request);
+        let request = WorkerRequest::Compile { id: 8, key: "iris@recalibrated-1".into(), onnx: vec![8, 7, 0, 255] };
+        let back = decode::<WorkerRequest>(&encode(&request)).unwrap();
+        assert_eq!((back.id(), &back), (8, &request));
     }
 
     fn card_again() -> ModelCard {
