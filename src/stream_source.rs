@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 use modelport_core::card::FeatureValue;
-use modelport_core::stream::{Buffer, Pushed};
+use modelport_core::stream::{Buffer, Overflow, Pushed};
 use wasm_bindgen::prelude::*;
 use web_sys::{EventSource, MessageEvent, WebSocket};
 
@@ -41,6 +41,13 @@ pub(crate) enum Status {
     Closed(String),
 }
 
+impl Status {
+    /// Connecting, open or paused: Start is off and Stop is on.
+    pub(crate) fn is_running(&self) -> bool {
+        matches!(self, Status::Open | Status::Connecting | Status::Paused)
+    }
+}
+
 /// The connection and the parsed records waiting for a batch.
 pub(crate) struct Live {
     pub(crate) buffer: Buffer<(u64, Vec<FeatureValue>)>,
@@ -51,6 +58,21 @@ pub(crate) struct Live {
     pub(crate) scoring: bool,
     /// Bumped by Stop: work of an earlier connection is dropped.
     pub(crate) generation: u32,
+}
+
+impl Live {
+    /// Nothing connected, and a one-record buffer until Start sizes it (or for good,
+    /// where records are handled as they arrive and the buffer stays empty).
+    pub(crate) fn new() -> Self {
+        Self {
+            buffer: Buffer::new(1, Overflow::Pause),
+            held: None,
+            source: None,
+            last_event_id: String::new(),
+            scoring: false,
+            generation: 0,
+        }
+    }
 }
 
 /// An open connection and the handlers it calls, which live as long as it.
@@ -168,6 +190,13 @@ pub(crate) fn open_source(
         Ok(source) => live.update_value(|l| l.source = Some(source)),
         Err(e) => status.set(Status::Closed(format!("could not open {url}: {e:?}"))),
     }
+}
+
+/// Stop: closes the source and drops the work of this connection that is still due.
+pub(crate) fn stop_run(live: StoredValue<Live, LocalStorage>, status: RwSignal<Status>) {
+    stop_source(live);
+    live.update_value(|l| l.generation += 1);
+    status.set(Status::Closed("stopped".into()));
 }
 
 /// Closes the source, if one is open.

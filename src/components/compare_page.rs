@@ -85,7 +85,7 @@ pub fn ComparePage(
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         let chosen = chosen.get_untracked();
         let challenger = match chosen.as_str() {
-            RECALIBRATED => recalibrated.get_value().map(Challenger::Recalibrated),
+            RECALIBRATED => recalibrated.get_value().map(|r| Challenger::Recalibrated(Box::new(r))),
             _ => versions.with_value(|v| v.iter().find(|v| v.version == chosen).cloned()).map(Challenger::Registered),
         };
         let Some(challenger) = challenger else { return };
@@ -174,7 +174,7 @@ struct Versions {
 #[derive(Clone)]
 enum Challenger {
     Registered(Version),
-    Recalibrated(Recalibrated),
+    Recalibrated(Box<Recalibrated>),
 }
 
 /// The challenger option that stands for this browser's recalibration.

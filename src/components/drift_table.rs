@@ -31,20 +31,31 @@ pub fn DriftTable(report: DriftReport) -> impl IntoView {
         <div class="table-scroll">
             <table class="monitor-table numbers" id="monitor-table">
                 <caption>"Drift of each feature against the training data (PSI above 0.1 warns, above 0.2 alerts)"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Feature"</th>
-                        <th scope="col">"Level"</th>
-                        <th scope="col">"Values"</th>
-                        <th scope="col">"PSI"</th>
-                        <th scope="col">"KS"</th>
-                        <th scope="col">"Chi-squared"</th>
-                        <th scope="col">"Jensen-Shannon"</th>
-                    </tr>
-                </thead>
+                <DriftHead first="Feature" />
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// The columns a [`DriftRow`] fills.
+#[component]
+fn DriftHead(
+    /// The first column's heading: what the rows are the drift of.
+    first: &'static str,
+) -> impl IntoView {
+    view! {
+        <thead>
+            <tr>
+                <th scope="col">{first}</th>
+                <th scope="col">"Level"</th>
+                <th scope="col">"Values"</th>
+                <th scope="col">"PSI"</th>
+                <th scope="col">"KS"</th>
+                <th scope="col">"Chi-squared"</th>
+                <th scope="col">"Jensen-Shannon"</th>
+            </tr>
+        </thead>
     }
 }
 
@@ -97,17 +108,7 @@ pub fn PredictionDriftView(
                 <p class="hint">{against}</p>
                 <div class="table-scroll">
                     <table class="monitor-table numbers" id="monitor-prediction">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Predictions"</th>
-                                <th scope="col">"Level"</th>
-                                <th scope="col">"Values"</th>
-                                <th scope="col">"PSI"</th>
-                                <th scope="col">"KS"</th>
-                                <th scope="col">"Chi-squared"</th>
-                                <th scope="col">"Jensen-Shannon"</th>
-                            </tr>
-                        </thead>
+                        <DriftHead first="Predictions" />
                         <tbody><DriftRow drift=drift.clone() /></tbody>
                     </table>
                 </div>

@@ -14,8 +14,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, HtmlInputElement};
 
 use crate::components::format_number;
-use crate::components::recalibrate_page::Session;
-use crate::inference::{Inference, Loaded};
+use crate::components::recalibrate_page::{Session, Shipped};
+use crate::inference::Inference;
 
 /// Rows learned between yields to the browser: the curve and progress redraw after each
 /// chunk, and one chunk is one batch for the shipped version.
@@ -40,15 +40,13 @@ struct FileRun {
 /// The file picker and the pass over the file.
 #[component]
 pub(super) fn LearnCsv(
-    /// The shipped version's card: features and target to find in the file.
-    card: ModelCard,
-    /// The key the shipped version is compiled under in the worker.
-    model_key: String,
-    /// The worker's compiled shipped version.
-    loaded: LocalResource<Result<Loaded, String>>,
+    /// The shipped version: its card names the features and the target to find in the
+    /// file, and it predicts the same rows as the learner.
+    shipped: Shipped,
     /// What the page has learned.
     session: Session,
 ) -> impl IntoView {
+    let Shipped { card, model_key, loaded } = shipped;
     let inference = expect_context::<Inference>();
     let run = RwSignal::new(None::<Result<FileRun, String>>);
     let target = card.target.name.clone();

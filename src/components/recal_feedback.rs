@@ -9,21 +9,18 @@ use modelport_core::{ModelCard, Signature};
 
 use crate::components::feature_field::{FeatureField, parse_field};
 use crate::components::format_number;
-use crate::components::recalibrate_page::{Session, describe};
-use crate::inference::{Inference, Loaded};
+use crate::components::recalibrate_page::{Session, Shipped, describe};
+use crate::inference::Inference;
 
 /// The correction form.
 #[component]
 pub(super) fn Feedback(
-    /// The shipped version's card.
-    card: ModelCard,
-    /// The key the shipped version is compiled under in the worker.
-    model_key: String,
-    /// The worker's compiled shipped version.
-    loaded: LocalResource<Result<Loaded, String>>,
+    /// The shipped version, predicting the form beside the learner.
+    shipped: Shipped,
     /// What the page has learned.
     session: Session,
 ) -> impl IntoView {
+    let Shipped { card, model_key, loaded } = shipped;
     let inference = expect_context::<Inference>();
     let texts = RwSignal::new(card.example.iter().map(FeatureValue::to_string).collect::<Vec<_>>());
     let kinds: Vec<_> = card.features.iter().map(|f| f.kind).collect();

@@ -11,11 +11,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::ModelCard;
 use modelport_core::recalibrate::{Tally, numbers};
-use modelport_core::stream::{Buffer, Overflow, parse_labelled};
+use modelport_core::stream::parse_labelled;
 
 use crate::components::format_number;
 use crate::components::recalibrate_page::Session;
-use crate::stream_source::{Live, SourceKind, Status, open_source, stop_source};
+use crate::components::source_picker::{SourceChoice, SourcePicker};
+use crate::stream_source::{Live, SourceKind, Status, open_source, stop_run, stop_source};
 
 /// Malformed records listed word for word, newest first.
 const MALFORMED_SHOWN: usize = 10;
@@ -50,21 +51,12 @@ pub(super) fn LearnStream(
     let fresh =
         move || StreamRun { received: 0, learned: 0, malformed: 0, reasons: VecDeque::new(), tally: Tally::new(loss) };
     let run = RwSignal::new(None::<StreamRun>);
-    let kind = RwSignal::new(SourceKind::Sse);
-    let url = RwSignal::new(String::new());
-    let pasted = RwSignal::new(String::new());
+    let choice = SourceChoice::default();
     let status = RwSignal::new(Status::Idle);
     // `open_source` keeps the connection and the SSE resume id here. Records are learned
     // as they arrive, faster than any source sends them, so the buffer stays empty and
     // the source never pauses.
-    let live = StoredValue::new_local(Live {
-        buffer: Buffer::new(1, Overflow::Pause),
-        held: None,
-        source: None,
-        last_event_id: String::new(),
-        scoring: false,
-        generation: 0,
-    });
+    let live = StoredValue::new_local(Live::new());
 
     let receive = move |text: String| {
         let parsed = card.with_value(|c| parse_labelled(&text, c));
@@ -102,10 +94,10 @@ pub(super) fn LearnStream(
             l.last_event_id.clear();
         });
         run.set(Some(fresh()));
-        match kind.get_untracked() {
+        match choice.kind.get_untracked() {
             SourceKind::Pasted => {
                 status.set(Status::Open);
-                let lines: Vec<String> = pasted.get_untracked().lines().map(str::to_owned).collect();
+                let lines: Vec<String> = choice.pasted.get_untracked().lines().map(str::to_owned).collect();
                 let generation = live.with_value(|l| l.generation);
                 spawn_local(async move {
                     let records = lines.into_iter().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>();
@@ -122,17 +114,13 @@ pub(super) fn LearnStream(
                     }
                 });
             }
-            other => open_source(other, &url.get_untracked(), live, status, receive),
+            other => open_source(other, &choice.url.get_untracked(), live, status, receive),
         }
     };
-    let stop = move |_| {
-        stop_source(live);
-        live.update_value(|l| l.generation += 1);
-        status.set(Status::Closed("stopped".into()));
-    };
+    let stop = move |_| stop_run(live, status);
     on_cleanup(move || stop_source(live));
 
-    let running = move || matches!(status.get(), Status::Open | Status::Connecting | Status::Paused);
+    let running = move || status.with(Status::is_running);
     let status_text = move || match status.get() {
         Status::Idle => "Not connected.".to_owned(),
         Status::Connecting => "Connecting…".to_owned(),
@@ -140,45 +128,13 @@ pub(super) fn LearnStream(
         Status::Paused => "Paused.".to_owned(),
         Status::Closed(why) => format!("Closed: {why}."),
     };
-    let source_input = move || {
-        if kind.get() == SourceKind::Pasted {
-            view! {
-                <textarea id="recal-stream-pasted" rows="6" aria-label="Labelled records, one per line"
-                    placeholder=example.clone()
-                    prop:value=move || pasted.get()
-                    on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
-            }
-            .into_any()
-        } else {
-            view! {
-                <input id="recal-stream-url" type="url" aria-label="Stream URL"
-                    placeholder=if kind.get() == SourceKind::Sse { "https://…/events" } else { "wss://…" }
-                    prop:value=move || url.get()
-                    on:input=move |ev| url.set(event_target_value(&ev)) />
-            }
-            .into_any()
-        }
-    };
-
     view! {
         <section class="recal-part" aria-labelledby="recal-stream-title">
             <h3 id="recal-stream-title">"Learn from a stream"</h3>
             <p class="hint">
                 "One record per event or line: a JSON object keyed by feature name, with the target “" {target} "” (" {answers} "). Each record is predicted, then learned."
             </p>
-            <div class="stream-source">
-                <label for="recal-stream-kind">"Source"</label>
-                <select id="recal-stream-kind" on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
-                    "websocket" => SourceKind::WebSocket,
-                    "pasted" => SourceKind::Pasted,
-                    _ => SourceKind::Sse,
-                })>
-                    <option value="sse">"Server-Sent Events URL"</option>
-                    <option value="websocket">"WebSocket URL"</option>
-                    <option value="pasted">"Pasted records (one per line)"</option>
-                </select>
-                {source_input}
-            </div>
+            <SourcePicker choice id_prefix="recal-stream" pasted_label="Labelled records, one per line" example />
             <div class="recal-actions">
                 <button type="button" id="recal-stream-start" class="primary" on:click=start disabled=running>"Start learning"</button>
                 <button type="button" id="recal-stream-stop" class="secondary" on:click=stop disabled=move || !running()>"Stop"</button>

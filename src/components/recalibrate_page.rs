@@ -34,6 +34,17 @@ pub(super) struct Session {
     pub(super) skipped: RwSignal<Skipped>,
 }
 
+/// The shipped version, for the parts that predict with it beside the learner.
+#[derive(Clone)]
+pub(super) struct Shipped {
+    /// Its card: the features and the target.
+    pub(super) card: ModelCard,
+    /// The key it is compiled under in the worker.
+    pub(super) model_key: String,
+    /// The worker's compiled model, or why it could not be loaded.
+    pub(super) loaded: LocalResource<Result<Loaded, String>>,
+}
+
 /// The recalibration tool for one model version.
 #[component]
 pub fn RecalibratePage(
@@ -60,9 +71,10 @@ pub fn RecalibratePage(
                 streamed: RwSignal::new(0),
                 skipped: RwSignal::new(Skipped::default()),
             };
+            let shipped = Shipped { card: card.clone(), model_key, loaded };
             view! {
-                <Feedback card=card.clone() model_key=model_key.clone() loaded session />
-                <LearnCsv card=card.clone() model_key loaded session />
+                <Feedback shipped=shipped.clone() session />
+                <LearnCsv shipped session />
                 <LearnStream card=card.clone() session />
                 <LearningCurve session regression=card.classes().is_empty() />
                 <RecalExport card session />

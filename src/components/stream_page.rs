@@ -22,9 +22,12 @@ use crate::components::format_number;
 use crate::components::live_chart::{CHART_WINDOWS, LiveChart, WindowTally};
 use crate::components::predictor::Challenger;
 use crate::components::shadow_view::ShadowView;
+use crate::components::source_picker::{SourceChoice, SourcePicker};
 use crate::inference::{Inference, Loaded};
 use crate::recorder;
-use crate::stream_source::{Counts, Live, SourceKind, Status, open_source, reconnect_if_room, refill, stop_source};
+use crate::stream_source::{
+    Counts, Live, SourceKind, Status, open_source, reconnect_if_room, refill, stop_run, stop_source,
+};
 
 /// Rows the live table keeps, newest first.
 const TABLE_ROWS: usize = 12;
@@ -51,9 +54,7 @@ pub fn StreamPage(
     let feature_names: Vec<String> = card.features.iter().map(|f| f.name.clone()).collect();
     let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
     let card = StoredValue::new(card);
-    let kind = RwSignal::new(SourceKind::Sse);
-    let url = RwSignal::new(String::new());
-    let pasted = RwSignal::new(String::new());
+    let choice = SourceChoice::default();
     let window_millis = RwSignal::new(Window::default().millis);
     let window_records = RwSignal::new(Window::default().records);
     let capacity = RwSignal::new(10_000_usize);
@@ -63,14 +64,7 @@ pub fn StreamPage(
     let table = RwSignal::new(VecDeque::<(u64, String, String)>::new());
     let chart = RwSignal::new(VecDeque::<WindowTally>::new());
     let malformed = RwSignal::new(VecDeque::<String>::new());
-    let live = StoredValue::new_local(Live {
-        buffer: Buffer::new(1, Overflow::Pause),
-        held: None,
-        source: None,
-        last_event_id: String::new(),
-        scoring: false,
-        generation: 0,
-    });
+    let live = StoredValue::new_local(Live::new());
     let model_key = StoredValue::new(model_key);
 
     // Scores what the buffer holds, one window at a time, and reopens a paused source
@@ -168,7 +162,7 @@ pub fn StreamPage(
         let millis = window_millis.get_untracked().max(10);
         ticker.set_value(Some(gloo_timers::callback::Interval::new(millis, move || {
             score_due();
-            reconnect_if_room(live, status, receive, kind, url);
+            reconnect_if_room(live, status, receive, choice.kind, choice.url);
         })));
     };
 
@@ -186,10 +180,10 @@ pub fn StreamPage(
         chart.set(VecDeque::new());
         malformed.set(VecDeque::new());
         start_ticker();
-        match kind.get_untracked() {
+        match choice.kind.get_untracked() {
             SourceKind::Pasted => {
                 status.set(Status::Open);
-                let lines: Vec<String> = pasted.get_untracked().lines().map(str::to_owned).collect();
+                let lines: Vec<String> = choice.pasted.get_untracked().lines().map(str::to_owned).collect();
                 let generation = live.with_value(|l| l.generation);
                 spawn_local(async move {
                     for line in lines.into_iter().filter(|l| !l.trim().is_empty()) {
@@ -205,14 +199,12 @@ pub fn StreamPage(
                     status.set(Status::Closed("all pasted records were read".into()));
                 });
             }
-            other => open_source(other, &url.get_untracked(), live, status, receive),
+            other => open_source(other, &choice.url.get_untracked(), live, status, receive),
         }
     };
     let stop = move |_| {
-        stop_source(live);
-        live.update_value(|l| l.generation += 1);
+        stop_run(live, status);
         ticker.set_value(None);
-        status.set(Status::Closed("stopped".into()));
     };
     on_cleanup(move || {
         stop_source(live);
@@ -230,7 +222,7 @@ pub fn StreamPage(
         Status::Paused => "Paused: the buffer is full; the source resumes when it has room.".to_owned(),
         Status::Closed(why) => format!("Closed: {why}."),
     };
-    let running = move || matches!(status.get(), Status::Open | Status::Connecting | Status::Paused);
+    let running = move || status.with(Status::is_running);
     let counts_view = move || {
         let c = counts.get();
         view! {
@@ -257,33 +249,8 @@ pub fn StreamPage(
             <p class="hint">
                 "One record per event: a JSON object keyed by feature name, a JSON array or a CSV line in the model's feature order. Scored here, in small batches."
             </p>
-            <div class="stream-source">
-                <label for="stream-kind">"Source"</label>
-                <select id="stream-kind" on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
-                    "websocket" => SourceKind::WebSocket,
-                    "pasted" => SourceKind::Pasted,
-                    _ => SourceKind::Sse,
-                })>
-                    <option value="sse">"Server-Sent Events URL"</option>
-                    <option value="websocket">"WebSocket URL"</option>
-                    <option value="pasted">"Pasted records (one per line)"</option>
-                </select>
-                {move || if kind.get() == SourceKind::Pasted {
-                    view! {
-                        <textarea id="stream-pasted" rows="6" aria-label="Records, one per line"
-                            placeholder="{\"sepal length (cm)\": 5.1, …}"
-                            prop:value=move || pasted.get()
-                            on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
-                    }.into_any()
-                } else {
-                    view! {
-                        <input id="stream-url" type="url" aria-label="Stream URL"
-                            placeholder=if kind.get() == SourceKind::Sse { "https://…/events" } else { "wss://…" }
-                            prop:value=move || url.get()
-                            on:input=move |ev| url.set(event_target_value(&ev)) />
-                    }.into_any()
-                }}
-            </div>
+            <SourcePicker choice id_prefix="stream" pasted_label="Records, one per line"
+                example="{\"sepal length (cm)\": 5.1, …}" />
             <div class="stream-settings">
                 <label>"Batch every "
                     <input id="stream-window-ms" type="number" min="10" step="10" prop:value=move || window_millis.get().to_string()

@@ -2,28 +2,13 @@
 // onnxruntime's prediction (the shipped golden rows) or an error naming its line; a
 // large file can be cancelled; columns can be mapped by hand.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
+import { openPage, readJson, screenshot, useSite } from "./support.mjs";
 
-let site;
-let browser;
-let scratch;
-
-before(async () => {
-  site = await serveSite();
-  browser = await launchChromium();
-  scratch = await mkdtemp(join(tmpdir(), "modelport-batch-"));
-});
-
-after(async () => {
-  await browser?.close();
-  site?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const site = useSite({ scratch: "batch" });
 
 async function irisGolden() {
   const golden = await readJson("models/iris-forest/1.0.0/golden.json");
@@ -64,7 +49,7 @@ function parseCsv(text) {
 }
 
 async function openBatch(model = "iris-forest@1.0.0", viewport) {
-  const { page, problems } = await openPage(browser, `${site.url}#/${model}/batch`, viewport);
+  const { page, problems } = await openPage(site.browser, `${site.url}#/${model}/batch`, viewport);
   await page.getByRole("heading", { name: "Score a CSV file" }).waitFor();
   return { page, problems };
 }
@@ -104,7 +89,7 @@ describe("the batch page", () => {
         }
       }
     }
-    const file = join(scratch, "flowers.csv");
+    const file = join(site.scratch, "flowers.csv");
     await writeFile(file, lines.join("\n") + "\n");
 
     const { page, problems } = await openBatch();
@@ -155,7 +140,7 @@ describe("the batch page", () => {
 
   test("maps columns by hand when the header does not name the features", async () => {
     const { rows } = await irisGolden();
-    const file = join(scratch, "unnamed.csv");
+    const file = join(site.scratch, "unnamed.csv");
     const lines = ["a,b,c,d,e", ...rows.map((r, i) => [...r.values, i].join(","))];
     await writeFile(file, lines.join("\n") + "\n");
     const { page, problems } = await openBatch("iris-forest@1.0.0", { width: 390, height: 844 });
@@ -176,7 +161,7 @@ describe("the batch page", () => {
 
   test("cancels a large file within a second", async () => {
     const { card } = await irisGolden();
-    const file = join(scratch, "large.csv");
+    const file = join(site.scratch, "large.csv");
     const names = card.features.map((f) => f.name);
     const row = "5.1,3.5,1.4,0.2\n";
     // About 50 MB: long enough to still be running when Cancel is pressed.

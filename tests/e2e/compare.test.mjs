@@ -4,28 +4,13 @@
 // held-out rows (the shipped golden files): the truth column is 1.0.0's labels, so
 // 1.0.0 is right on every row and 1.1.0 wrong exactly where onnxruntime says they differ.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
+import { openPage, readJson, screenshot, useSite } from "./support.mjs";
 
-let site;
-let browser;
-let scratch;
-
-before(async () => {
-  site = await serveSite();
-  browser = await launchChromium();
-  scratch = await mkdtemp(join(tmpdir(), "modelport-compare-"));
-});
-
-after(async () => {
-  await browser?.close();
-  site?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const site = useSite({ scratch: "compare" });
 
 /** Both versions' onnxruntime labels on the shared held-out rows. */
 async function bothVersions() {
@@ -48,7 +33,7 @@ describe("comparing versions", () => {
     const { card, rows } = await bothVersions();
     const differing = rows.find((r) => r.older !== r.newer);
     assert.ok(differing, "the versions disagree somewhere");
-    const { page, problems } = await openPage(browser, `${site.url}#/iris-logreg/compare`);
+    const { page, problems } = await openPage(site.browser, `${site.url}#/iris-logreg/compare`);
     await page.locator("#compare-challenger").waitFor();
     assert.equal(await page.locator("#compare-challenger").inputValue(), "1.0.0");
     await page.getByLabel("Shadow mode", { exact: false }).check();
@@ -81,7 +66,7 @@ describe("comparing versions", () => {
     await page.locator("#shadow-agreement").filter({ hasText: expected }).waitFor();
 
     // A scored file is compared on its sample: all 38 rows here.
-    const file = join(scratch, "rows.csv");
+    const file = join(site.scratch, "rows.csv");
     await writeFile(file, [card.features.map((f) => f.name).join(","), ...rows.map((r) => r.values.join(","))].join("\n") + "\n");
     await page.goto(`${site.url}#/iris-logreg/batch`);
     await page.locator("#batch-file").setInputFiles(file);
@@ -98,12 +83,12 @@ describe("comparing versions", () => {
     const lines = [[...names, card.target.name].join(",")];
     for (const row of rows) lines.push([...row.values, row.older].join(","));
     lines.push("5.0,x,1.4,0.2,setosa");
-    const file = join(scratch, "labelled.csv");
+    const file = join(site.scratch, "labelled.csv");
     await writeFile(file, lines.join("\n") + "\n");
     const n = rows.length;
     const differ = rows.filter((r) => r.older !== r.newer).length;
 
-    const { page, problems } = await openPage(browser, `${site.url}#/iris-logreg/compare`);
+    const { page, problems } = await openPage(site.browser, `${site.url}#/iris-logreg/compare`);
     await page.locator("#compare-file").setInputFiles(file);
     const metrics = page.locator("#compare-metrics");
     await metrics.waitFor();
@@ -115,6 +100,35 @@ describe("comparing versions", () => {
     // The bad row is named, by line and column, and not compared.
     assert.match(await page.locator("#compare-problems").textContent(), new RegExp(`line ${n + 2}, column 2 \\(${names[1]}\\)`));
     await screenshot(page, "compare-labelled");
+    assert.deepEqual(problems, []);
+  });
+  test("a recalibration made on the Recalibrate tab is compared like a registered version", async () => {
+    const { card, rows } = await bothVersions();
+    const names = card.features.map((f) => f.name);
+    const lines = [[...names, card.target.name].join(","), ...rows.map((r) => [...r.values, r.older].join(","))];
+    const file = join(site.scratch, "recalibrate.csv");
+    await writeFile(file, lines.join("\n") + "\n");
+    const n = rows.length;
+    const differ = rows.filter((r) => r.older !== r.newer).length;
+
+    const { page, problems } = await openPage(site.browser, `${site.url}#/iris-logreg/recalibrate`);
+    await page.locator("#recal-file").setInputFiles(file);
+    await page.locator("#recal-csv-status", { hasText: `${n} rows learned` }).waitFor();
+    await page.getByRole("button", { name: "Compare with the registered versions" }).click();
+    await page.waitForURL(/#\/iris-logreg\/compare$/);
+    assert.equal(await page.locator("#compare-challenger").inputValue(), "recalibrated");
+    assert.equal(await page.locator("#compare-shadow").isDisabled(), true, "shadow mode runs registered versions only");
+
+    await page.locator("#compare-file").setInputFiles(file);
+    const metrics = page.locator("#compare-metrics");
+    await metrics.waitFor();
+    assert.deepEqual(await metrics.locator("thead th").allTextContents(), ["Metric", "1.1.0", "recalibrated"]);
+    // The shown version's accuracy is onnxruntime's; every row is in the
+    // recalibration's confusion matrix.
+    const accuracy = await metrics.getByRole("row", { name: /Accuracy/ }).locator("td").allTextContents();
+    assert.equal(Number(accuracy[0]).toFixed(4), ((n - differ) / n).toFixed(4));
+    const cells = await page.locator("table.confusion").nth(1).locator("tbody td").allTextContents();
+    assert.equal(cells.map(Number).reduce((a, b) => a + b, 0), n);
     assert.deepEqual(problems, []);
   });
 });

@@ -2,47 +2,37 @@
 // CSV whose petal lengths are shifted by 3 cm alerts on that feature and not on the
 // others; the report downloads as JSON and as HTML; a form prediction is counted.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
+import { openPage, readJson, screenshot, useSite } from "./support.mjs";
 
-let site;
-let browser;
-let scratch;
+const site = useSite({ scratch: "monitor" });
 
-before(async () => {
-  site = await serveSite();
-  browser = await launchChromium();
-  scratch = await mkdtemp(join(tmpdir(), "modelport-monitor-"));
-});
-
-after(async () => {
-  await browser?.close();
-  site?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
-
-/** Rows drawn evenly from the training deciles the card keeps, so that an unshifted
- * feature matches its training distribution (the real iris measurements, rounded to
- * millimetres, sit on the decile edges and drift a little by themselves), with
- * `shift` added to the feature named `shifted`. */
+/** Rows drawn from the training decile bins the card keeps, each bin as often as the
+ * training data filled it (`quantile_counts`: iris measurements are rounded to
+ * millimetres, so some deciles tie and their bins are empty), so that an unshifted
+ * feature matches its training distribution; `shift` is added to the feature named
+ * `shifted`. */
 async function csvFromTraining(rows, shifted, shift) {
   const card = await readJson("models/iris-forest/1.0.0/card.json");
   const lines = [card.features.map((f) => f.name).join(",")];
   for (let i = 0; i < rows; i++) {
     const values = card.features.map((feature, j) => {
-      const q = feature.training.quantiles;
-      const decile = (i + 3 * j) % 10;
-      const within = ((i * 0.6180339887) % 1) * 0.98 + 0.01;
-      const value = q[decile] + within * (q[decile + 1] - q[decile]);
+      const { quantiles: q, quantile_counts: counts } = feature.training;
+      const total = counts.reduce((a, b) => a + b, 0);
+      // Low-discrepancy positions: where in the training distribution, and where in its bin.
+      let rank = (((i + 7 * j) * 0.6180339887) % 1) * total;
+      let bin = 0;
+      while (rank >= counts[bin]) rank -= counts[bin++];
+      const within = rank / counts[bin];
+      const value = q[bin] + within * (q[bin + 1] - q[bin]);
       return (value + (feature.name === shifted ? shift : 0)).toFixed(4);
     });
     lines.push(values.join(","));
   }
-  const file = join(scratch, `iris-${shifted.replace(" ", "-")}-${shift}.csv`);
+  const file = join(site.scratch, `iris-${shifted.replace(" ", "-")}-${shift}.csv`);
   await writeFile(file, lines.join("\n") + "\n");
   return file;
 }
@@ -69,7 +59,7 @@ async function downloaded(page, button) {
 
 describe("the monitoring page", () => {
   test("says how to record when nothing was recorded", async () => {
-    const { page, problems } = await openPage(browser, `${site.url}#/iris-forest/monitor`);
+    const { page, problems } = await openPage(site.browser, `${site.url}#/iris-forest/monitor`);
     await page.locator("#monitor-empty").waitFor();
     assert.match(await page.locator("#monitor-empty").textContent(), /Nothing was recorded yet/);
     assert.deepEqual(problems, []);
@@ -78,7 +68,7 @@ describe("the monitoring page", () => {
   test("alerts after scoring a shifted CSV, on the shifted feature only, and exports the report", async () => {
     const rows = 600;
     const file = await csvFromTraining(rows, "petal length", 3);
-    const { page, problems } = await openPage(browser, `${site.url}#/iris-forest/batch`);
+    const { page, problems } = await openPage(site.browser, `${site.url}#/iris-forest/batch`);
     await scoreOnBatchPage(page, file);
 
     // Arrange done; act: look at the monitor.
@@ -124,7 +114,7 @@ describe("the monitoring page", () => {
   });
 
   test("counts a prediction made with the form", async () => {
-    const { page, problems } = await openPage(browser, `${site.url}#/iris-forest`);
+    const { page, problems } = await openPage(site.browser, `${site.url}#/iris-forest`);
     const field = page.getByLabel("petal length", { exact: false }).first();
     await field.waitFor();
     await field.fill("4.2");

@@ -3,33 +3,18 @@
 // stream are learned with a live learning curve, and their bad rows and records are
 // listed by line or record number.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium, openPage, readJson, screenshot, serveSite } from "./support.mjs";
+import { openPage, readJson, screenshot, useSite } from "./support.mjs";
 
 const MODEL = "iris-logreg";
 
-let site;
-let browser;
-let scratch;
-
-before(async () => {
-  site = await serveSite();
-  browser = await launchChromium();
-  scratch = await mkdtemp(join(tmpdir(), "modelport-recalibrate-"));
-});
-
-after(async () => {
-  await browser?.close();
-  site?.close();
-  await rm(scratch, { recursive: true, force: true });
-});
+const site = useSite({ scratch: "recalibrate" });
 
 async function openRecalibrate(viewport) {
-  const { page, problems } = await openPage(browser, `${site.url}#/${MODEL}/recalibrate`, viewport);
+  const { page, problems } = await openPage(site.browser, `${site.url}#/${MODEL}/recalibrate`, viewport);
   await page.getByRole("heading", { name: "Correct a prediction" }).waitFor();
   return { page, problems };
 }
@@ -95,7 +80,7 @@ describe("the recalibrate page", () => {
       for (const { x, label } of rows) lines.push([label, x[3], x[2], x[1], x[0]].join(","));
     }
     lines.splice(9, 0, "rose,0.2,1.4,3.5,5.1");
-    const file = join(scratch, "labelled.csv");
+    const file = join(site.scratch, "labelled.csv");
     await writeFile(file, lines.join("\n") + "\n");
     const good = lines.length - 2;
 

@@ -4,8 +4,10 @@
 
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
-import { readFile, mkdir } from "node:fs/promises";
+import { readFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -70,6 +72,28 @@ export const CHROMIUM_OPTIONS = {
 
 export function launchChromium() {
   return chromium.launch(CHROMIUM_OPTIONS);
+}
+
+/** The served site and Chromium for one test file: started by a `before` hook, closed by
+ * an `after` hook. With `scratch: "name"`, also a fresh folder for the files the tests
+ * write (`modelport-name-…` in the temporary directory), removed after. The returned
+ * object's `url`, `browser` and `scratch` are filled in by `before`: read them inside
+ * the tests. */
+export function useSite({ scratch: name } = {}) {
+  const site = { url: undefined, browser: undefined, scratch: undefined };
+  let server;
+  before(async () => {
+    server = await serveSite();
+    site.url = server.url;
+    site.browser = await launchChromium();
+    if (name) site.scratch = await mkdtemp(join(tmpdir(), `modelport-${name}-`));
+  });
+  after(async () => {
+    await site.browser?.close();
+    server?.close();
+    if (site.scratch) await rm(site.scratch, { recursive: true, force: true });
+  });
+  return site;
 }
 
 /** A new page at `url`, in a fresh context; `problems` collects uncaught page errors. */
