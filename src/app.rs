@@ -18,6 +18,7 @@ use crate::{catalog, route};
 
 #[component]
 pub fn App() -> impl IntoView {
+    let update = crate::offline::register();
     let inference = Inference::start();
     provide_context(inference);
     Recalibrations::provide();
@@ -31,6 +32,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <SiteHeader environment />
+        <crate::components::update_banner::UpdateBanner update />
         <WorkerBanner inference />
         {move || match registry.get() {
             None => view! { <p class="status" role="status">"Loading the model registry…"</p> }.into_any(),

@@ -17,6 +17,7 @@ pub mod batch_run;
 pub mod catalog;
 pub mod components;
 pub mod inference;
+pub mod offline;
 pub mod recalibrated;
 pub mod recorder;
 pub mod route;

@@ -37,9 +37,11 @@ pub mod recalibrate_page;
 pub mod registry_page;
 pub mod shadow_view;
 pub mod site_header;
+mod source_picker;
 mod sparkline;
 pub mod staging_banner;
 pub mod stream_page;
+pub mod update_banner;
 pub mod upload;
 pub mod version_switcher;
 

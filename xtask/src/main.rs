@@ -18,6 +18,8 @@
 //! Every install step checks first and skips what is there, so running any of these
 //! twice costs nothing the second time.
 
+mod boot;
+mod offline;
 mod setup;
 mod site;
 mod test;
@@ -131,6 +133,7 @@ fn fuzz(seconds: &str) -> Result<(), String> {
 /// Builds the release app once, then each environment's site in `dist/<environment>/`.
 pub fn build_site(environments: &[Channel]) -> Result<(), String> {
     run(trunk().args(["build", "--release"]))?;
+    boot::externalise(&root().join(site::TRUNK_OUTPUT))?;
     environments.iter().try_for_each(|&environment| site::assemble(environment))
 }
 

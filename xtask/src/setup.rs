@@ -11,6 +11,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The deployment test serves the production build through Debian's nginx.
+pub const NGINX: &str = "/usr/sbin/nginx";
 
 /// What building and serving the site needs.
 pub fn for_site() -> Result<(), String> {
@@ -22,7 +24,7 @@ pub fn for_site() -> Result<(), String> {
 /// What the whole test run needs.
 pub fn for_tests() -> Result<(), String> {
     for_site()?;
-    chromium()?;
+    debian_packages()?;
     npm_packages()
 }
 
@@ -91,14 +93,15 @@ fn locked_version(package: &str) -> Result<String, String> {
     Err(format!("Cargo.lock has no package {package}"))
 }
 
-fn chromium() -> Result<(), String> {
-    if PathBuf::from(CHROMIUM).exists() && PathBuf::from(CHROMEDRIVER).exists() {
+/// Chromium and ChromeDriver for the browser tests, nginx for the deployment test.
+fn debian_packages() -> Result<(), String> {
+    if [CHROMIUM, CHROMEDRIVER, NGINX].iter().all(|path| PathBuf::from(path).exists()) {
         return Ok(());
     }
-    println!("setup: installing Chromium and ChromeDriver from Debian's packages");
+    println!("setup: installing Chromium, ChromeDriver and nginx from Debian's packages");
     run(Command::new("apt-get").arg("update"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver", "nginx"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 

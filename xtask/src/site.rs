@@ -11,7 +11,7 @@ use modelport_core::{Channel, Registry};
 use crate::root;
 
 /// Where Trunk writes the app (Trunk.toml's `dist`).
-const TRUNK_OUTPUT: &str = "target/site";
+pub const TRUNK_OUTPUT: &str = "target/site";
 
 pub fn assemble(environment: Channel) -> Result<(), String> {
     let target = root().join("dist").join(environment.to_string());
@@ -33,6 +33,7 @@ pub fn assemble(environment: Channel) -> Result<(), String> {
     fs::write(models.join("registry.json"), view.to_json()).map_err(|e| e.to_string())?;
     let versions: usize = view.models.iter().map(|m| m.versions.len()).sum();
     println!("{environment}: {} with {} models, {versions} versions", target.display(), view.models.len());
+    crate::offline::precache(&target)?;
     Ok(())
 }
 
