@@ -115,6 +115,13 @@ describe("the production build behind nginx", () => {
     assert.equal(app.headers.get("content-type"), "application/wasm");
     assert.equal(app.headers.get("cache-control"), "public, max-age=31536000, immutable");
     assert.equal((await fetch(base + "worker_bg.wasm")).headers.get("content-type"), "application/wasm");
+    // The build's precompressed copy, served as it is, decodes to the file itself.
+    const compressed = await fetch(base + wasm, { headers: { "accept-encoding": "gzip" } });
+    assert.equal(compressed.headers.get("content-encoding"), "gzip");
+    assert.equal(compressed.headers.get("content-type"), "application/wasm");
+    const plain = await fetch(base + wasm, { headers: { "accept-encoding": "identity" } });
+    assert.equal(plain.headers.get("content-encoding"), null);
+    assert.deepEqual(Buffer.from(await compressed.arrayBuffer()), Buffer.from(await plain.arrayBuffer()));
     const registry = await fetch(base + "models/registry.json");
     assert.equal(registry.headers.get("cache-control"), "no-cache");
     const { models } = await registry.json();

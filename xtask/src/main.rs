@@ -19,6 +19,7 @@
 //! twice costs nothing the second time.
 
 mod boot;
+mod compress;
 mod offline;
 mod setup;
 mod site;
@@ -133,8 +134,21 @@ fn fuzz(seconds: &str) -> Result<(), String> {
 /// Builds the release app once, then each environment's site in `dist/<environment>/`.
 pub fn build_site(environments: &[Channel]) -> Result<(), String> {
     run(trunk().args(["build", "--release"]))?;
-    boot::externalise(&root().join(site::TRUNK_OUTPUT))?;
+    let app = root().join(site::TRUNK_OUTPUT);
+    boot::externalise(&app)?;
+    // Each environment compresses its own models; the service worker is written later.
+    report_sizes(&compress::precompress(&app, &["models", offline::SERVICE_WORKER])?);
     environments.iter().try_for_each(|&environment| site::assemble(environment))
+}
+
+/// The app's files as a visitor downloads them, raw and compressed.
+fn report_sizes(sizes: &[compress::Sizes]) {
+    println!("{:<36} {:>11} {:>11} {:>11}", "app file", "raw", "gzip", "brotli");
+    for s in sizes {
+        println!("{:<36} {:>11} {:>11} {:>11}", s.path, s.raw, s.gzip, s.brotli);
+    }
+    let total = |f: fn(&compress::Sizes) -> u64| sizes.iter().map(f).sum::<u64>();
+    println!("{:<36} {:>11} {:>11} {:>11}", "total", total(|s| s.raw), total(|s| s.gzip), total(|s| s.brotli));
 }
 
 /// Runs a command to completion, failing with its name if it fails.

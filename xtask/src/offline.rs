@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 /// The service worker: the one file of the site that is never precached, since the
 /// browser fetches it itself to look for a new deployment.
-const SERVICE_WORKER: &str = "sw.js";
+pub const SERVICE_WORKER: &str = "sw.js";
 /// The line of `public/sw.js` that this step replaces.
 const PLACEHOLDER: &str = "const PRECACHE = ";
 /// Hex digits of the version kept: 64 bits tell deployments apart.
@@ -62,12 +62,14 @@ pub fn precache(site: &Path) -> Result<(), String> {
 }
 
 /// Every file under `dir`, as a URL path relative to `site`. Dot files and `_` files
-/// are the host's configuration (`_headers`, `.well-known`), not the site's.
+/// are the host's configuration (`_headers`, `.well-known`), not the site's, and `.gz`
+/// and `.br` files its precompressed copies.
 fn list(site: &Path, dir: &Path, files: &mut Vec<String>) -> Result<(), String> {
     for entry in fs::read_dir(dir).map_err(|e| format!("could not read {}: {e}", dir.display()))? {
         let path = entry.map_err(|e| e.to_string())?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.starts_with('.') || name.starts_with('_') {
+        // Precompressed copies are for the host; the cache stores what the browser decoded.
+        if name.starts_with('.') || name.starts_with('_') || name.ends_with(".gz") || name.ends_with(".br") {
             continue;
         }
         if path.is_dir() {
@@ -116,7 +118,14 @@ mod tests {
     fn lists_every_file_but_the_worker_and_host_configuration() {
         let dir = site(
             "list",
-            &[("sw.js", WORKER), ("index.html", "<html>"), ("models/a/1.0.0/model.onnx", "onnx"), ("_headers", "x")],
+            &[
+                ("sw.js", WORKER),
+                ("index.html", "<html>"),
+                ("models/a/1.0.0/model.onnx", "onnx"),
+                ("_headers", "x"),
+                ("index.html.gz", "z"),
+                ("models/a/1.0.0/model.onnx.br", "b"),
+            ],
         );
         precache(&dir).unwrap();
         let list = written(&dir);

@@ -33,6 +33,7 @@ pub fn assemble(environment: Channel) -> Result<(), String> {
     fs::write(models.join("registry.json"), view.to_json()).map_err(|e| e.to_string())?;
     let versions: usize = view.models.iter().map(|m| m.versions.len()).sum();
     println!("{environment}: {} with {} models, {versions} versions", target.display(), view.models.len());
+    crate::compress::precompress(&models, &[])?;
     crate::offline::precache(&target)?;
     Ok(())
 }
