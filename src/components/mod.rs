@@ -45,6 +45,10 @@ pub mod update_banner;
 pub mod upload;
 pub mod version_switcher;
 
+use leptos::prelude::{document, set_timeout};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
 /// Formats a number for people: at most `digits` significant digits, no trailing zeros.
 pub fn format_number(value: f64, digits: usize) -> String {
     if !value.is_finite() {
@@ -84,4 +88,22 @@ fn thousands(n: u64) -> String {
 /// Milliseconds on the page's clock (`performance.now()`); 0 where there is none.
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Offers `data` (a string or bytes) as a file named `name`, through a link clicked on
+/// the visitor's behalf.
+pub fn download(data: &JsValue, kind: &str, name: &str) -> Result<(), String> {
+    let failed = |e: JsValue| format!("{e:?}");
+    let options = BlobPropertyBag::new();
+    options.set_type(kind);
+    let blob = Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(data), &options).map_err(failed)?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let link: HtmlAnchorElement =
+        document().create_element("a").map_err(failed)?.dyn_into().map_err(|_| "no link element".to_owned())?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // The click has started the download; the URL is no longer needed once it has.
+    set_timeout(move || drop(Url::revoke_object_url(&url)), std::time::Duration::from_secs(60));
+    Ok(())
 }

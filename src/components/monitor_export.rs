@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use modelport_core::monitor::DriftReport;
-use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+use crate::components::download;
 
 #[component]
 pub fn Export(report: Signal<DriftReport>) -> impl IntoView {
@@ -15,9 +15,9 @@ pub fn Export(report: Signal<DriftReport>) -> impl IntoView {
         let made = if json {
             serde_json::to_string_pretty(&report)
                 .map_err(|e| e.to_string())
-                .and_then(|text| download(&text, "application/json", &format!("{stem}.json")))
+                .and_then(|text| download(&text.into(), "application/json", &format!("{stem}.json")))
         } else {
-            download(&report.to_html(), "text/html", &format!("{stem}.html"))
+            download(&report.to_html().into(), "text/html", &format!("{stem}.html"))
         };
         error.set(made.err());
     };
@@ -31,23 +31,4 @@ pub fn Export(report: Signal<DriftReport>) -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="error" role="alert">{format!("The report could not be downloaded: {e}.")}</p> })}
         </div>
     }
-}
-
-/// Offers `text` as a file named `name`, through a link clicked on the visitor's behalf.
-fn download(text: &str, kind: &str, name: &str) -> Result<(), String> {
-    let failed = |e: wasm_bindgen::JsValue| format!("{e:?}");
-    let options = BlobPropertyBag::new();
-    options.set_type(kind);
-    let parts = js_sys::Array::of1(&text.into());
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(failed)?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let link: HtmlAnchorElement =
-        document().create_element("a").map_err(failed)?.dyn_into().map_err(|_| "no link element".to_owned())?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // The click has started the download; the URL is no longer needed once it has.
-    let revoke = url.clone();
-    set_timeout(move || drop(Url::revoke_object_url(&revoke)), std::time::Duration::from_secs(60));
-    Ok(())
 }

@@ -5,9 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use modelport_core::ModelCard;
 use modelport_core::link::{Route, Tool};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
+use crate::components::download;
 use crate::components::recalibrate_page::Session;
 use crate::inference::Inference;
 use crate::recalibrated::{Recalibrated, Recalibrations};
@@ -101,22 +100,4 @@ fn sources(session: Session) -> String {
         parts.push(format!("{streamed} streamed {}", if streamed == 1 { "record" } else { "records" }));
     }
     format!("{} in the browser", parts.join(" and "))
-}
-
-/// Offers `data` (a string or bytes) as a file named `name`, through a link clicked on
-/// the visitor's behalf.
-fn download(data: &JsValue, kind: &str, name: &str) -> Result<(), String> {
-    let failed = |e: JsValue| format!("{e:?}");
-    let options = BlobPropertyBag::new();
-    options.set_type(kind);
-    let blob = Blob::new_with_blob_sequence_and_options(&js_sys::Array::of1(data), &options).map_err(failed)?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(failed)?;
-    let link: HtmlAnchorElement =
-        document().create_element("a").map_err(failed)?.dyn_into().map_err(|_| "no link element".to_owned())?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // The click has started the download; the URL is no longer needed once it has.
-    set_timeout(move || drop(Url::revoke_object_url(&url)), std::time::Duration::from_secs(60));
-    Ok(())
 }
