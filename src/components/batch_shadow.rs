@@ -28,7 +28,7 @@ pub fn BatchShadow(
     let tally = RwSignal::new(Shadow::default());
     let failed = RwSignal::new(None::<String>);
     let challenger_loaded = challenger.load(inference);
-    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
+    let tolerance = modelport_core::compare::tolerance(&card);
     let features: Vec<String> = card.features.iter().map(|f| f.name.clone()).collect();
     let count = rows.len();
     let key = challenger.key.clone();

@@ -224,7 +224,7 @@ async fn compare_file(
         let ran = inference.run(challenger_key.clone(), inputs).await?;
         predictions.1.extend(challenger_card.interpret(&ran.outputs).map_err(|e| e.to_string())?);
     }
-    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
+    let tolerance = modelport_core::compare::tolerance(&card);
     let outcome =
         labelled::compare(&card, &read, &predictions.0, &predictions.1, tolerance).map_err(|e| e.to_string())?;
     Ok(Compared { card, file: read, outcome, champion: champion.version, challenger, predictions })

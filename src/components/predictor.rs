@@ -66,8 +66,7 @@ pub fn Predictor(
     let shadow = challenger.as_ref().map(|c| (c.key.clone(), c.load(inference)));
     let shadow_latest = RwSignal::new(None::<Result<Prediction, String>>);
     let shadow_tally = RwSignal::new(Shadow::default());
-    // Agreement for values: within a hundredth of the training target's spread.
-    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
+    let tolerance = modelport_core::compare::tolerance(&card);
     let example: Vec<String> = card.example.iter().map(FeatureValue::to_string).collect();
     let texts = RwSignal::new(example.clone());
     let kinds: Vec<_> = card.features.iter().map(|f| f.kind).collect();

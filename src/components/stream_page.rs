@@ -52,7 +52,7 @@ pub fn StreamPage(
     let shadow_latest = RwSignal::new(None::<Result<Prediction, String>>);
     let shadow_tally = RwSignal::new(Shadow::default());
     let feature_names: Vec<String> = card.features.iter().map(|f| f.name.clone()).collect();
-    let tolerance = card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0);
+    let tolerance = modelport_core::compare::tolerance(&card);
     let card = StoredValue::new(card);
     let choice = SourceChoice::default();
     let window_millis = RwSignal::new(Window::default().millis);

@@ -23,7 +23,7 @@ use std::f64::consts::{FRAC_2_SQRT_PI, LN_2};
 pub mod labelled;
 mod shadow;
 
-pub use shadow::{Disagreement, Shadow};
+pub use shadow::{Disagreement, Shadow, tolerance};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;

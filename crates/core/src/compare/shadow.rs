@@ -5,7 +5,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::LARGEST;
-use crate::card::{FeatureValue, Prediction};
+use crate::card::{FeatureValue, ModelCard, Prediction};
+
+/// How far apart two regressors' values may be and still agree: a hundredth of the
+/// training target's standard deviation, a difference nobody would act on. Without
+/// training statistics, only equal values agree.
+pub fn tolerance(card: &ModelCard) -> f64 {
+    card.target.training.as_ref().map_or(1e-9, |t| t.std / 100.0)
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shadow {
@@ -121,6 +128,14 @@ mod tests {
         assert_eq!((shadow.compared, shadow.agreed), (20, 6));
         let inputs: Vec<_> = shadow.largest.iter().map(|d| d.features[0].clone()).collect();
         assert_eq!(inputs, [19.0, 18.0, 17.0, 16.0, 15.0].map(FeatureValue::from));
+    }
+
+    #[test]
+    fn regressors_agree_within_a_hundredth_of_the_targets_spread() {
+        let card: ModelCard =
+            serde_json::from_str(include_str!("../../../../models/diabetes-linear/1.0.0/card.json")).unwrap();
+        let std = card.target.training.as_ref().unwrap().std;
+        assert!((tolerance(&card) * 100.0 - std).abs() < 1e-9);
     }
 
     #[test]
