@@ -9,9 +9,12 @@
 //! - `cargo xtask setup`: only install what is missing;
 //! - `cargo xtask train`: retrain and re-export the shipped models (Python, pinned);
 //! - `cargo xtask conformance`: regenerate the conformance suite (`conformance/`);
-//! - `cargo xtask bench [batch]`: time every conformance model against onnxruntime and
-//!   write `docs/BENCHMARKS.md`, then time batch scoring of generated CSV files natively
-//!   and in Chromium and write `docs/BENCHMARKS-batch.md` (`batch`: only the latter);
+//! - `cargo xtask bench [edge | conformance | batch]`: all three benchmarks, or one:
+//!   `edge` times the shipped models, the digits MLP and a MobileNetV2-shaped CNN in
+//!   Chromium against onnxruntime-web and natively, with cold start and bytes, and
+//!   writes `docs/BENCHMARKS.md`; `conformance` times every conformance model against
+//!   onnxruntime natively (`docs/BENCHMARKS-conformance.md`); `batch` times scoring
+//!   generated CSV files natively and in Chromium (`docs/BENCHMARKS-batch.md`);
 //! - `cargo xtask fuzz [seconds]`: fuzz model loading with cargo-fuzz (nightly),
 //!   seeded with the conformance models.
 //!
@@ -45,7 +48,9 @@ fn main() -> ExitCode {
             setup::python().and_then(|python| run(Command::new(python).arg("training/conformance.py")))
         }
         Some("bench") => match args.get(1).map(String::as_str) {
-            None => bench().and_then(|()| bench_batch()),
+            None => bench_edge().and_then(|()| bench_conformance()).and_then(|()| bench_batch()),
+            Some("edge") => bench_edge(),
+            Some("conformance") => bench_conformance(),
             Some("batch") => bench_batch(),
             Some(_) => Err(USAGE.into()),
         },
@@ -61,7 +66,7 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <serve | test | build [environment] | setup | train | conformance | bench [batch] | fuzz [seconds]>";
+const USAGE: &str = "usage: cargo xtask <serve | test | build [environment] | setup | train | conformance | bench [edge | conformance | batch] | fuzz [seconds]>";
 
 /// The environment named on the command line, or all three.
 fn environments(name: Option<&String>) -> Result<Vec<Channel>, String> {
@@ -88,9 +93,41 @@ fn trunk() -> Command {
     command("trunk")
 }
 
+/// The models (training/edge_cases.py), timed natively by onnxruntime and by tract,
+/// then in Chromium by `tests/e2e/bench/edge.mjs` against the production site and
+/// onnxruntime-web, which writes `docs/BENCHMARKS.md` with every number.
+fn bench_edge() -> Result<(), String> {
+    setup::for_tests()?;
+    let python = setup::python()?;
+    let out = root().join("target/bench/edge");
+    run(Command::new(&python).current_dir(root()).arg("training/edge_cases.py").arg("--out").arg(&out))?;
+    let cases: Vec<serde_json::Value> = std::fs::read_to_string(out.join("cases.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))?;
+    let pairs: Vec<String> = cases
+        .iter()
+        .map(|c| format!("{}={}", c["name"].as_str().unwrap_or_default(), c["folder"].as_str().unwrap_or_default()))
+        .collect();
+    let mut ort = Command::new(&python);
+    ort.current_dir(root())
+        .args(["training/bench_ort.py", "--rows", "1", "1000", "--out"])
+        .arg(out.join("onnxruntime.json"));
+    pairs.iter().for_each(|pair| {
+        ort.args(["--case", pair]);
+    });
+    run(&mut ort)?;
+    run(command("cargo")
+        .args(["bench", "--package", "modelport-core", "--bench", "edge", "--", "--out"])
+        .arg(out.join("tract.json"))
+        .args(&pairs))?;
+    run(command("cargo").args(["build", "--release", "--package", "simd-peak", "--target", "wasm32-unknown-unknown"]))?;
+    build_site(&[Channel::Production])?;
+    run(command("node").arg("tests/e2e/bench/edge.mjs").env("SITE_DIR", "dist/production"))
+}
+
 /// onnxruntime first (its timings are the reference), then Modelport, which writes
 /// the table with both and their ratio.
-fn bench() -> Result<(), String> {
+fn bench_conformance() -> Result<(), String> {
     let python = setup::python()?;
     let reference = root().join("target/bench/onnxruntime.json");
     std::fs::create_dir_all(root().join("target/bench")).map_err(|e| e.to_string())?;
@@ -98,7 +135,7 @@ fn bench() -> Result<(), String> {
     run(command("cargo")
         .args(["bench", "--package", "modelport-core", "--bench", "conformance", "--"])
         .arg(&reference)
-        .arg(root().join("docs/BENCHMARKS.md")))
+        .arg(root().join("docs/BENCHMARKS-conformance.md")))
 }
 
 /// Batch scoring, natively and on the batch page in Chromium: the release CLI and the

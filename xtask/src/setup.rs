@@ -107,14 +107,15 @@ fn debian_packages() -> Result<(), String> {
 
 fn npm_packages() -> Result<(), String> {
     let e2e = root().join("tests/e2e");
-    if e2e.join("node_modules/playwright-core").exists() {
+    // onnxruntime-web is for the edge benchmark; a checkout from before it still
+    // installs it.
+    if ["playwright-core", "onnxruntime-web"].iter().all(|p| e2e.join("node_modules").join(p).exists()) {
         return Ok(());
     }
     println!("setup: installing the end-to-end tests' npm packages");
     run(command("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(e2e))
 }
 
-/// The training venv's Python, created from the pinned requirements if missing.
 /// cargo-fuzz, for `cargo xtask fuzz` only (the fuzz target needs the nightly
 /// toolchain, which the machine has).
 pub fn cargo_fuzz() -> Result<(), String> {
@@ -125,6 +126,7 @@ pub fn cargo_fuzz() -> Result<(), String> {
     run(command("cargo").args(["install", "cargo-fuzz", "--locked"]))
 }
 
+/// The training venv's Python, created from the pinned requirements if missing.
 pub fn python() -> Result<PathBuf, String> {
     let venv = root().join("training/.venv");
     let python = venv.join("bin/python");

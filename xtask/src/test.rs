@@ -54,6 +54,7 @@ pub fn all() -> Result<(), String> {
         "clippy",
         crate::run(command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
     );
+    tally.check("the page links no inference engine", page_links_no_engine());
     tally.tests("host tests", command("cargo").args(["test", "--workspace"]));
     tally.tests(
         "browser tests (wasm in headless Chromium)",
@@ -80,6 +81,26 @@ pub fn all() -> Result<(), String> {
     }
     println!("{} passed, {} failed", tally.passed, tally.failed);
     if tally.failed == 0 { Ok(()) } else { Err("some checks failed".into()) }
+}
+
+/// The page's wasm must hold no tract: inference lives in the worker's wasm, and the
+/// page would otherwise carry a second copy of the engine (tract's static constructors
+/// keep it linked whether used or not).
+fn page_links_no_engine() -> Result<(), String> {
+    let mut tree = command("cargo");
+    tree.args(["tree", "--package", "modelport", "--target", "wasm32-unknown-unknown"]);
+    tree.args(["--edges", "normal", "--prefix", "none", "--format", "{p}"]);
+    let output = tree.output().map_err(|e| format!("could not start {}: {e}", describe(&tree)))?;
+    if !output.status.success() {
+        return Err(format!("{} failed: {}", describe(&tree), String::from_utf8_lossy(&output.stderr)));
+    }
+    let engine: Vec<_> =
+        String::from_utf8_lossy(&output.stdout).lines().filter(|l| l.starts_with("tract")).map(str::to_owned).collect();
+    if engine.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("the page (package modelport) depends on {}", engine.join(", ")))
+    }
 }
 
 /// Runs a test command, echoing its output, and adds up the counts that cargo's test
