@@ -1,5 +1,6 @@
 //! The page's handle on the inference worker: `inspect`, `load`, `run` and `export` as async
-//! calls, each answered by exactly one worker response.
+//! calls, each answered by exactly one worker response (a load may hear how its download
+//! is going before that).
 //!
 //! If the worker dies (a crash in the runtime, a failed start), every pending call fails
 //! with a message saying so, a fresh worker is started, and [`Inference::restarts`]
@@ -28,6 +29,13 @@ const STOPPED: &str = "the inference worker is not running";
 pub struct Loaded {
     pub signature: Signature,
     pub millis: f64,
+}
+
+/// A model file on its way to the worker: bytes received so far, of how many if known.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Download {
+    pub received: u64,
+    pub total: Option<u64>,
 }
 
 /// The outputs of one batch, and the time inference took inside the worker.
@@ -59,6 +67,8 @@ struct Shared {
     failed_starts: u32,
     /// Callers waiting for their answer, by request id.
     pending: HashMap<u64, oneshot::Sender<Result<Reply, String>>>,
+    /// Where the loads that show their download want its progress, by request id.
+    downloads: HashMap<u64, WriteSignal<Option<Download>>>,
     next_id: u64,
     // The event handlers live as long as their worker.
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
@@ -87,7 +97,30 @@ impl Inference {
     /// Fetches `url` in the worker, checks that its sha256 is `sha256`, and compiles
     /// it under `key`.
     pub async fn load(self, key: String, url: String, sha256: String) -> Result<Loaded, String> {
-        match self.call(|id| WorkerRequest::Load { id, key, url, sha256 }).await? {
+        self.load_showing(key, url, sha256, None, None).await
+    }
+
+    /// [`Inference::load`], of a file `bytes` long by the registry, setting `download`
+    /// (if given) as the file arrives: `None` until the download starts, and for a model
+    /// the worker has already compiled.
+    pub async fn load_showing(
+        self,
+        key: String,
+        url: String,
+        sha256: String,
+        bytes: Option<u64>,
+        download: Option<WriteSignal<Option<Download>>>,
+    ) -> Result<Loaded, String> {
+        if let Some(download) = download {
+            download.try_set(None);
+        }
+        let request = |id| {
+            if let Some(download) = download {
+                self.with(|shared| shared.downloads.insert(id, download));
+            }
+            WorkerRequest::Load { id, key, url, sha256, bytes }
+        };
+        match self.call(request).await? {
             Reply::Loaded { signature, millis } => Ok(Loaded { signature, millis }),
             other => Err(unexpected(&other)),
         }
@@ -146,6 +179,7 @@ impl Inference {
             // at once.
             (None, _) => {
                 shared.pending.remove(&request.id());
+                shared.downloads.remove(&request.id());
                 Ok(())
             }
         });
@@ -194,8 +228,17 @@ impl Inference {
                 });
                 queued.into_iter().flatten().for_each(|request| self.send(request));
             }
+            WorkerResponse::Progress { id, received, total } => {
+                if let Some(download) = self.with(|shared| shared.downloads.get(&id).copied()).flatten() {
+                    download.try_set(Some(Download { received, total }));
+                }
+            }
             WorkerResponse::Done { id, result } => {
-                if let Some(tx) = self.with(|shared| shared.pending.remove(&id)).flatten() {
+                let tx = self.with(|shared| {
+                    shared.downloads.remove(&id);
+                    shared.pending.remove(&id)
+                });
+                if let Some(tx) = tx.flatten() {
                     let _ = tx.send(result);
                 }
             }
@@ -209,6 +252,7 @@ impl Inference {
                 worker.terminate();
             }
             shared.queued.clear();
+            shared.downloads.clear();
             shared.failed_starts += 1;
             (std::mem::take(&mut shared.pending), shared.failed_starts)
         });
@@ -236,6 +280,7 @@ fn unexpected(reply: &Reply) -> String {
         Reply::Loaded { .. } => "a loaded model",
         Reply::Ran { .. } => "outputs",
         Reply::Exported { .. } => "an ONNX file",
+        Reply::Timed { .. } => "a timing",
     };
     format!("the inference worker answered with {kind}, which was not asked for")
 }

@@ -57,7 +57,12 @@ pub fn register() -> ReadSignal<Option<Update>, LocalStorage> {
     let registering = container.register_with_options(SCRIPT, &options);
     wasm_bindgen_futures::spawn_local(async move {
         match JsFuture::from(registering).await {
-            Ok(registration) => watch(&registration.unchecked_into(), set_update),
+            // A `register` that resolves to no registration (stubbed out, as playwright's
+            // `serviceWorkers: "block"` does) registered nothing to follow.
+            Ok(registration) => match registration.dyn_into() {
+                Ok(registration) => watch(&registration, set_update),
+                Err(_) => web_sys::console::warn_1(&"Modelport works online only: no service worker registered".into()),
+            },
             Err(e) => web_sys::console::warn_2(
                 &"Modelport works online only: the service worker did not register:".into(),
                 &e,

@@ -18,6 +18,7 @@ pub mod image_pad;
 pub mod inspector;
 mod live_chart;
 pub mod model_card;
+mod model_download;
 pub mod model_history;
 pub mod model_list;
 pub mod model_page;

@@ -98,12 +98,13 @@ fn ModelVersion(model: RegisteredModel, version: Version, tool: Tool) -> impl In
             async move { catalog::card(&version).await }
         }
     });
+    let download = RwSignal::new(None);
     // Reading `restarts` makes a restarted worker load the model again.
     let loaded = LocalResource::new({
-        let (key, sha256) = (key.clone(), version.sha256.clone());
+        let (key, sha256, bytes) = (key.clone(), version.sha256.clone(), version.bytes);
         move || {
             inference.restarts.track();
-            inference.load(key.clone(), url.clone(), sha256.clone())
+            inference.load_showing(key.clone(), url.clone(), sha256.clone(), Some(bytes), Some(download.write_only()))
         }
     });
 
@@ -112,7 +113,13 @@ fn ModelVersion(model: RegisteredModel, version: Version, tool: Tool) -> impl In
         Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
         Some(Ok(card)) => match tool {
             Tool::Predict => view! {
-                <Predictor card=card.clone() model_key=key.clone() loaded challenger=challenger(&model, &version) />
+                <Predictor
+                    card=card.clone()
+                    model_key=key.clone()
+                    loaded
+                    challenger=challenger(&model, &version)
+                    download=download.read_only()
+                />
                 <ModelCardView card />
             }
             .into_any(),

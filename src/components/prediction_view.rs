@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use modelport_core::Prediction;
 
 use crate::components::format_number;
+use crate::components::model_download::ModelDownload;
 use crate::components::predictor::Outcome;
-use crate::inference::Loaded;
+use crate::inference::{Download, Loaded};
 
 /// What the model says about the current form.
 #[component]
@@ -18,8 +19,19 @@ pub fn PredictionView(
     /// Whether the form holds something the model can take.
     #[prop(into)]
     ready: Signal<bool>,
+    /// The model file's download while it runs, if the load reports one.
+    #[prop(default = None)]
+    download: Option<Signal<Option<Download>>>,
 ) -> impl IntoView {
+    // Only whether a download is under way re-renders the body; the bar follows the bytes.
+    // Once the last byte is in, the model compiles.
+    let progress = Signal::derive(move || download.and_then(|d| d.get()));
+    let downloading =
+        Memo::new(move |_| progress.get().is_some_and(|d| d.total.is_none_or(|total| d.received < total)));
     let body = move || match (loaded.get(), outcome.get()) {
+        (None, _) if downloading.get() => {
+            view! { <ModelDownload download=Signal::derive(move || progress.get().unwrap_or_default()) /> }.into_any()
+        }
         (None, _) => view! { <p class="status" role="status">"Compiling the model on this device…"</p> }.into_any(),
         (Some(Err(e)), _) => view! {
             <div class="error" role="alert">

@@ -15,7 +15,7 @@ use crate::components::image_pad::ImagePad;
 use crate::components::picture_picker::{PickedPicture, PicturePicker};
 use crate::components::prediction_view::PredictionView;
 use crate::components::shadow_view::ShadowView;
-use crate::inference::{Inference, Loaded};
+use crate::inference::{Download, Inference, Loaded};
 use crate::{catalog, recorder};
 
 /// How long typing must pause before a prediction runs.
@@ -61,6 +61,9 @@ pub fn Predictor(
     /// Shadow mode's challenger, when it is on.
     #[prop(default = None)]
     challenger: Option<Challenger>,
+    /// The model file's download while `loaded` waits for it, if the load reports one.
+    #[prop(optional, into)]
+    download: Option<Signal<Option<Download>>>,
 ) -> impl IntoView {
     let inference = expect_context::<Inference>();
     let shadow = challenger.as_ref().map(|c| (c.key.clone(), c.load(inference)));
@@ -164,7 +167,7 @@ pub fn Predictor(
                     })}
                 </form>
                 <div class="prediction-column">
-                    <PredictionView outcome loaded ready=Signal::derive(move || filled.with(Option::is_some)) />
+                    <PredictionView outcome loaded ready=Signal::derive(move || filled.with(Option::is_some)) download />
                     {challenger.map(|c| view! {
                         <ShadowView version=c.version.version latest=Some(shadow_latest) tally=shadow_tally features=feature_names />
                     })}

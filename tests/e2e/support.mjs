@@ -28,12 +28,14 @@ const TYPES = {
 export const environmentDir = (environment) => resolve(ROOT, "dist", environment);
 
 /** Serves `siteDir` (`SITE_DIR` unless told) on 127.0.0.1 at a free port. `overrides`
- * maps a URL path to the bytes to send instead of the file: how a test plants a broken
- * model. */
+ * maps a URL path to the bytes to send instead of the file (how a test plants a broken
+ * model), or to a function `(request, response)` that answers the request itself (how
+ * a test holds a download half way). */
 export async function serveSite(overrides = new Map(), siteDir = SITE_DIR) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
     const body = overrides.get(path);
+    if (typeof body === "function") return body(request, response);
     if (body !== undefined) {
       response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
       return response.end(body);

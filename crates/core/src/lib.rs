@@ -27,7 +27,8 @@
 //! - [`drift`] measures how far recorded inputs have moved from the training data, and
 //!   [`monitor`] reports it feature by feature, as JSON or a self-contained HTML file.
 //! - [`golden`] compares a model's outputs with reference outputs from onnxruntime.
-//! - [`protocol`] is what the page and the inference worker say to each other.
+//! - [`protocol`] is what the page and the inference worker say to each other, and
+//!   [`download`] how the worker reports a model download's progress in it.
 //!
 //! Everything but [`engine`] is plain data and logic; the `engine` feature (on by
 //! default) adds tract. The page builds without it.
@@ -36,6 +37,7 @@ pub mod batch;
 pub mod canary;
 pub mod card;
 pub mod compare;
+pub mod download;
 pub mod drift;
 #[cfg(feature = "engine")]
 pub mod engine;

@@ -26,8 +26,9 @@ pub enum WorkerRequest {
     Inspect { id: u64, url: String },
     /// Fetch the model at `url` and compile it under `key` (once: later loads of the
     /// same key answer from the cache). A file whose sha256 is not `sha256` (the
-    /// registry's) is refused, not run.
-    Load { id: u64, key: String, url: String, sha256: String },
+    /// registry's) is refused, not run. `bytes` is its size by the registry, if known:
+    /// the download's [`WorkerResponse::Progress`] counts toward it.
+    Load { id: u64, key: String, url: String, sha256: String, bytes: Option<u64> },
     /// Run one batch through the model compiled under `key`.
     Run { id: u64, key: String, inputs: Tensors },
     /// Write a recalibrated `learner`, applying `scaler` first, as an ONNX file taking
@@ -37,6 +38,11 @@ pub enum WorkerRequest {
     /// `key`, a key never used before: no registry vouches for it, so there is no hash
     /// to check, and a cached model is never replaced.
     Compile { id: u64, key: String, onnx: Vec<u8> },
+    /// Run `inputs` through the model under `key` `runs` times and say how long that
+    /// took, outputs discarded: how `cargo xtask bench` times inference in the browser
+    /// with neither `postMessage` nor JSON in the measurement, and with enough runs per
+    /// sample that a coarse browser clock still resolves microseconds.
+    Time { id: u64, key: String, inputs: Tensors, runs: u32 },
 }
 
 impl WorkerRequest {
@@ -46,16 +52,23 @@ impl WorkerRequest {
             | Self::Load { id, .. }
             | Self::Run { id, .. }
             | Self::Export { id, .. }
-            | Self::Compile { id, .. } => *id,
+            | Self::Compile { id, .. }
+            | Self::Time { id, .. } => *id,
         }
     }
 }
 
-/// What the worker says. Every request gets exactly one [`WorkerResponse::Done`].
+/// What the worker says. Every request gets exactly one [`WorkerResponse::Done`]; a
+/// `Load` that downloads hears `Progress` before it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum WorkerResponse {
     /// The worker's wasm is running and listening: messages sent before this are lost.
     Ready,
+    /// Request `id`'s model file so far: `received` bytes of `total` (the registry's
+    /// size, else the response's uncompressed length; `None` when neither is known,
+    /// until the last report). Sent when the response starts, after a chunk at most
+    /// every [`crate::download::REPORT_EVERY_MS`], and when the last byte is in.
+    Progress { id: u64, received: u64, total: Option<u64> },
     /// The answer to request `id`, or why there is none.
     Done { id: u64, result: Result<Reply, String> },
 }
@@ -77,6 +90,10 @@ pub enum Reply {
     /// The bytes of the ONNX file an `Export` asked for.
     Exported {
         onnx: Vec<u8>,
+    },
+    /// How long a `Time` request's runs took, all together.
+    Timed {
+        millis: f64,
     },
 }
 
@@ -130,6 +147,9 @@ mod tests {
         let request = WorkerRequest::Compile { id: 8, key: "iris@recalibrated-1".into(), onnx: vec![8, 7, 0, 255] };
         let back = decode::<WorkerRequest>(&encode(&request)).unwrap();
         assert_eq!((back.id(), &back), (8, &request));
+        let request = WorkerRequest::Time { id: 9, key: "iris@1.0.0".into(), inputs: Tensors::new(), runs: 100 };
+        let back = decode::<WorkerRequest>(&encode(&request)).unwrap();
+        assert_eq!((back.id(), &back), (9, &request));
     }
 
     fn card_again() -> ModelCard {
@@ -160,6 +180,27 @@ mod tests {
         assert_eq!(learner.predict(&x), sgd.predict_one(&scaler.transform(&x)));
         let reply = WorkerResponse::Done { id: 9, result: Ok(Reply::Exported { onnx: vec![8, 7, 0, 255] }) };
         assert_eq!(decode::<WorkerResponse>(&encode(&reply)).unwrap(), reply);
+    }
+
+    #[test]
+    fn loads_and_their_progress_survive_the_trip() {
+        let url = "models/wine-boosting/1.0.0/model.onnx";
+        let request = WorkerRequest::Load {
+            id: 10,
+            key: "wine@1.0.0".into(),
+            url: url.into(),
+            sha256: "ab".repeat(32),
+            bytes: Some(78_374),
+        };
+        let back = decode::<WorkerRequest>(&encode(&request)).unwrap();
+        assert_eq!((back.id(), &back), (10, &request));
+        for total in [Some(78_374), None] {
+            let progress = WorkerResponse::Progress { id: 10, received: 40_960, total };
+            assert_eq!(decode::<WorkerResponse>(&encode(&progress)).unwrap(), progress);
+        }
+        // Sizes past 2^53 stay exact: serde_json writes integers, not JavaScript numbers.
+        let progress = WorkerResponse::Progress { id: u64::MAX, received: u64::MAX - 1, total: Some(u64::MAX) };
+        assert_eq!(decode::<WorkerResponse>(&encode(&progress)).unwrap(), progress);
     }
 
     #[test]
