@@ -11,15 +11,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use modelport_core::{Golden, Model, Tensors};
+use modelport_core::{Golden, Model};
 use serde::Deserialize;
 
+mod common;
+use common::{Timing, format_time};
+
 const BATCHES: [usize; 2] = [1, 1000];
-const WARM_UP: usize = 5;
-const MIN_RUNS: usize = 20;
-const BUDGET: Duration = Duration::from_millis(200);
+/// One run per sample, as `bench_ort.py` times onnxruntime: the two medians compare.
+const TIMING: Timing = Timing { runs_per_sample: 1, min_samples: 20, budget: Duration::from_millis(200) };
 
 #[derive(Deserialize)]
 struct Reference {
@@ -95,26 +97,10 @@ fn time_model(dir: &Path) -> Option<Vec<f64>> {
     BATCHES
         .iter()
         .map(|&rows| {
-            let inputs: Tensors = golden.inputs.iter().map(|(k, v)| (k.clone(), v.cycle_rows(rows))).collect();
-            for _ in 0..WARM_UP {
-                model.run(&inputs).ok()?;
-            }
-            let mut times = vec![];
-            let start = Instant::now();
-            while times.len() < MIN_RUNS || start.elapsed() < BUDGET {
-                let run = Instant::now();
-                std::hint::black_box(model.run(&inputs).ok()?);
-                times.push(run.elapsed().as_secs_f64());
-            }
-            times.sort_by(f64::total_cmp);
-            Some(times[times.len() / 2])
+            let inputs = common::batch(&golden, rows);
+            common::warm_up(&model, &inputs).ok()?;
+            let times = common::time(&model, &inputs, &TIMING).ok()?;
+            Some(common::percentile(&times, 0.5))
         })
         .collect()
-}
-
-fn format_time(seconds: f64) -> String {
-    match seconds {
-        s if s < 1e-3 => format!("{:.1} µs", s * 1e6),
-        s => format!("{:.2} ms", s * 1e3),
-    }
 }
