@@ -17,9 +17,11 @@ const REGISTRY = new URL("models/registry.json", self.registration.scope).href;
 const INDEX = new URL("index.html", self.registration.scope).href;
 
 self.addEventListener("install", (event) => {
-  // `reload`: the files as the server has them now, never an older copy from the
-  // HTTP cache under the new version's name.
-  const requests = PRECACHE.files.map((file) => new Request(file, { cache: "reload" }));
+  // `no-cache`: each file as the server has it now, never an older copy from the HTTP
+  // cache under the new version's name; but a copy the server confirms is current
+  // (a 304) is not downloaded again. The page registers this worker once its own
+  // inference worker runs, so the largest file, the worker's wasm, is such a copy.
+  const requests = PRECACHE.files.map((file) => new Request(file, { cache: "no-cache" }));
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)));
   // No skipWaiting here: a page keeps the version it started with until its user
   // chooses Reload on the update banner, which posts "skipWaiting".

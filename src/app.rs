@@ -18,8 +18,8 @@ use crate::{catalog, route};
 
 #[component]
 pub fn App() -> impl IntoView {
-    let update = crate::offline::register();
     let inference = Inference::start();
+    let update = crate::offline::register(inference.started.into());
     provide_context(inference);
     Recalibrations::provide();
     let registry = LocalResource::new(catalog::registry);

@@ -55,6 +55,8 @@ pub struct Inference {
     pub restarts: RwSignal<u32>,
     /// Why the worker last died, for the page to say.
     pub last_crash: RwSignal<Option<String>>,
+    /// Whether a worker has ever said it was ready: its wasm is downloaded.
+    pub started: RwSignal<bool>,
 }
 
 #[derive(Default)]
@@ -81,6 +83,7 @@ impl Inference {
             shared: StoredValue::new_local(RefCell::new(Shared::default())),
             restarts: RwSignal::new(0),
             last_crash: RwSignal::new(None),
+            started: RwSignal::new(false),
         };
         inference.spawn();
         inference
@@ -226,6 +229,7 @@ impl Inference {
                     shared.failed_starts = 0;
                     std::mem::take(&mut shared.queued)
                 });
+                self.started.set(true);
                 queued.into_iter().flatten().for_each(|request| self.send(request));
             }
             WorkerResponse::Progress { id, received, total } => {

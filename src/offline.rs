@@ -42,12 +42,28 @@ impl Update {
     }
 }
 
-/// Registers the service worker; the signal holds an [`Update`] once a new version is
-/// ready.
-pub fn register() -> ReadSignal<Option<Update>, LocalStorage> {
+/// Registers the service worker once `after` turns true; the signal holds an
+/// [`Update`] once a new version is ready.
+///
+/// The worker's install downloads every file of the site. Registered at once, it
+/// would download the inference worker's wasm, the largest file by far, while the
+/// inference worker is still downloading it too: twice the bytes before the first
+/// prediction. Registered after, it finds that copy in the HTTP cache.
+pub fn register(after: Signal<bool>) -> ReadSignal<Option<Update>, LocalStorage> {
     let (update, set_update) = signal_local(None);
+    Effect::new(move |registered: Option<bool>| {
+        if registered == Some(true) || !after.get() {
+            return registered.unwrap_or(false);
+        }
+        start(set_update);
+        true
+    });
+    update
+}
+
+fn start(set_update: WriteSignal<Option<Update>, LocalStorage>) {
     let Some(container) = container() else {
-        return update;
+        return;
     };
     let options = RegistrationOptions::new();
     options.set_scope("./");
@@ -69,7 +85,6 @@ pub fn register() -> ReadSignal<Option<Update>, LocalStorage> {
             ),
         }
     });
-    update
 }
 
 /// Follows `registration` for a new worker: one that waits already (installed on an

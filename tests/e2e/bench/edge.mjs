@@ -133,7 +133,7 @@ export async function serve({ isolated, cases = BENCH_DIR }) {
     const etag = `"${raw}-${mtimeMs}"`;
     if (request.headers["if-none-match"] === etag) {
       response.writeHead(304, { etag });
-      return response.end(() => log.push({ path, raw, sent: 0, at: Date.now() }));
+      return response.end(() => log.push({ path, raw, sent: 0, encoding: "304", at: Date.now() }));
     }
     const accepted = request.headers["accept-encoding"] ?? "";
     const encoding = ["br", "gzip"].find((e) => accepted.includes(e));
@@ -145,7 +145,8 @@ export async function serve({ isolated, cases = BENCH_DIR }) {
       headers["cross-origin-embedder-policy"] = "require-corp";
     }
     response.writeHead(200, headers);
-    response.end(body, () => log.push({ path, raw, sent: body.length, at: Date.now() }));
+    const sentAs = headers["content-encoding"] ?? "identity";
+    response.end(body, () => log.push({ path, raw, sent: body.length, encoding: sentAs, at: Date.now() }));
   });
   await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
   return { url: `http://127.0.0.1:${server.address().port}`, log, cases, close: () => server.close() };
@@ -307,7 +308,7 @@ async function visitUntilPrediction(context, server, url) {
   return {
     millis,
     bytes: sent.reduce((sum, entry) => sum + entry.sent, 0),
-    files: sent.map(({ path, raw, sent }) => ({ path, raw, sent })),
+    files: sent.map(({ path, raw, sent, encoding }) => ({ path, raw, sent, encoding })),
   };
 }
 
@@ -341,7 +342,7 @@ function millis(ms) {
 }
 
 function megabytes(bytes) {
-  return `${(bytes / 1e6).toFixed(2)} MB`;
+  return bytes < 1e5 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 function targetFor(kase) {
@@ -508,7 +509,6 @@ async function main() {
   const browser = await chromium.launch(CHROMIUM_OPTIONS);
   try {
     const { page, problems } = await openHarness(browser, isolated);
-    const accepted = await page.evaluate(async () => (await fetch("/bench/harness.html")).headers.get("content-encoding"));
     const peak = await page.evaluate((url) => bench.peak(url), "/peak/simd_peak.wasm");
     console.error(`wasm SIMD128 peak: ${peak.toFixed(1)} GFLOP/s`);
     const latencies = {};
@@ -525,7 +525,7 @@ async function main() {
       date: new Date().toISOString().slice(0, 10),
       chromium: browser.version(),
       onnxruntimeWeb: ORT_VERSION,
-      encoding: accepted ?? "none",
+      encoding: modelportCold.first.files.find((f) => f.path.endsWith(".wasm"))?.encoding,
       cases,
       latencies,
       native,
