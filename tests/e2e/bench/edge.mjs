@@ -468,7 +468,7 @@ function chart(results) {
   const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 60}" height="${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="18" font-weight="bold">Modelport's time per prediction ÷ onnxruntime-web's (Chromium, p50; left of 1 is faster)</text>`,
+    `<text x="10" y="18" font-weight="bold">Modelport's time per prediction ÷ onnxruntime-web's (Chromium, p50; left of 1 is faster)</text>`,
   ];
   for (const tick of [1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4]) {
     const label = tick < 1 ? `1/${1 / tick}` : String(tick);
@@ -483,7 +483,7 @@ function chart(results) {
     svg.push(
       `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${bar.label}</text>`,
       `<rect x="${from}" y="${y + 3}" width="${Math.max(1, to - from)}" height="${row - 8}" fill="${bar.ratio <= 1 ? "#3a7bd5" : "#d55a3a"}"/>`,
-      `<text x="${x(bar.ratio) + (bar.ratio <= 1 ? -4 : 4)}" y="${y + 14}" text-anchor="${bar.ratio <= 1 ? "end" : "start"}" fill="white" font-size="11">${bar.ratio.toFixed(2)}</text>`,
+      `<text x="${Math.max(x(1), x(bar.ratio)) + 4}" y="${y + 14}" fill="#333" font-size="11">${bar.ratio.toFixed(2)}</text>`,
     );
   });
   svg.push(`<text x="${x(0.5)}" y="${top - 10}" text-anchor="middle" fill="#2a7">tabular target</text>`, "</svg>");
