@@ -451,7 +451,7 @@ function report(results) {
 
 /** Modelport's time over onnxruntime-web's for each case and batch, on a log scale
  * from 1/16 to 4, with the targets marked. */
-function chart(results) {
+export function chart(results) {
   const bars = [];
   for (const kase of results.cases) {
     for (const [rows, { modelport, ort }] of Object.entries(results.latencies[kase.name].batches)) {
@@ -567,4 +567,4 @@ export async function openHarness(browser, server) {
 export const ortColdUrl = (server, model, row) =>
   `${server.url}/bench/ort_cold.html?model=/cases/${model}&input=${row.join(",")}`;
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
