@@ -27,6 +27,7 @@ mod offline;
 mod setup;
 mod site;
 mod test;
+mod wasm;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -85,7 +86,7 @@ pub fn root() -> PathBuf {
 pub fn command(program: &str) -> Command {
     let mut command = Command::new(program);
     command.current_dir(root());
-    command.env("PATH", setup::path_with_cargo_bin());
+    command.env("PATH", setup::path_with_tools());
     command
 }
 
@@ -172,6 +173,7 @@ fn fuzz(seconds: &str) -> Result<(), String> {
 pub fn build_site(environments: &[Channel]) -> Result<(), String> {
     run(trunk().args(["build", "--release"]))?;
     let app = root().join(site::TRUNK_OUTPUT);
+    wasm::strip_worker(&app)?;
     boot::externalise(&app)?;
     // Each environment compresses its own models; the service worker is written later.
     report_sizes(&compress::precompress(&app, &["models", offline::SERVICE_WORKER])?);

@@ -14,11 +14,16 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The deployment test serves the production build through Debian's nginx.
 pub const NGINX: &str = "/usr/sbin/nginx";
 
+/// Trunk runs a `wasm-opt` from PATH only if its version is this one (Trunk.toml's
+/// `[tools] wasm_opt`). Debian's binaryen is far older than the wasm rustc writes.
+const BINARYEN_VERSION: &str = "132";
+
 /// What building and serving the site needs.
 pub fn for_site() -> Result<(), String> {
     wasm_target()?;
     trunk()?;
-    wasm_bindgen()
+    wasm_bindgen()?;
+    binaryen()
 }
 
 /// What the whole test run needs.
@@ -39,9 +44,15 @@ fn cargo_bin() -> PathBuf {
     home.join("bin")
 }
 
-/// PATH with cargo's bin folder first, where `cargo install` puts trunk and wasm-bindgen.
-pub fn path_with_cargo_bin() -> std::ffi::OsString {
-    let mut paths = vec![cargo_bin()];
+/// npm's binaryen: binaryen compiled to wasm, run by node, installed inside target/.
+fn binaryen_bin() -> PathBuf {
+    root().join("target/tools/binaryen/node_modules/.bin")
+}
+
+/// PATH with cargo's bin folder first, where `cargo install` puts trunk and
+/// wasm-bindgen, then binaryen's.
+pub fn path_with_tools() -> std::ffi::OsString {
+    let mut paths = vec![cargo_bin(), binaryen_bin()];
     paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     std::env::join_paths(paths).unwrap_or_default()
 }
@@ -79,6 +90,20 @@ fn wasm_bindgen() -> Result<(), String> {
     println!("setup: installing wasm-bindgen-cli {version} (a few minutes, once)");
     // Not --locked: its lock file pins a webpki-roots release the registry no longer serves.
     run(command("cargo").args(["install", &format!("wasm-bindgen-cli@{version}"), "--force"]))
+}
+
+fn binaryen() -> Result<(), String> {
+    let wanted = format!("version {BINARYEN_VERSION} ");
+    if version_of("wasm-opt", "--version").is_some_and(|v| v.contains(&wanted)) {
+        return Ok(());
+    }
+    println!("setup: installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm");
+    let prefix = root().join("target/tools/binaryen");
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    run(command("npm")
+        .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("binaryen@{BINARYEN_VERSION}.0.0")))
 }
 
 fn locked_version(package: &str) -> Result<String, String> {
